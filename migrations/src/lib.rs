@@ -1,0 +1,15 @@
+//! Schema migrations for Integritas. The same migrations run on SQLite and PostgreSQL, so they use
+//! only the portable schema builder (no backend-specific SQL).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,102 @@
+//! Bearer-key authentication and the role rules of DESIGN §5.
+//!
+//! A key is looked up by its SHA-256 hash (the plaintext is never stored) and the stored hash is
+//! compared in constant time. Revocation takes effect on the next request: nothing is cached.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use uuid::Uuid;
+
+use crate::domain::credentials::{Role, hash_secret, hashes_equal};
+use crate::error::AppError;
+use crate::repo;
+use crate::state::AppState;
+
+/// The caller, as its key says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: Uuid,
+    pub role: Role,
+    /// The unit an operator key is scoped to.
+    pub unit_id: Option<Uuid>,
+}
+
+impl Principal {
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role == Role::Admin { Ok(()) } else { Err(forbidden("only an admin key may do this")) }
+    }
+
+    /// Admin or assessor (the read-all roles).
+    pub fn require_admin_or_assessor(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin | Role::Assessor => Ok(()),
+            Role::Operator => Err(forbidden("only admin and assessor keys may do this")),
+        }
+    }
+
+    /// Admin, or the operator of this unit: who may change a unit's campaigns, links and tokens.
+    pub fn require_manage(&self, unit_id: Uuid) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Operator if self.unit_id == Some(unit_id) => Ok(()),
+            Role::Operator => Err(forbidden("this operator key belongs to another unit")),
+            Role::Assessor => Err(forbidden("assessor keys are read-only here")),
+        }
+    }
+
+    /// Admin, assessor, or the operator of this unit: who may read a unit's data.
+    pub fn require_read(&self, unit_id: Uuid) -> Result<(), AppError> {
+        match self.role {
+            Role::Admin | Role::Assessor => Ok(()),
+            Role::Operator if self.unit_id == Some(unit_id) => Ok(()),
+            Role::Operator => Err(forbidden("this operator key belongs to another unit")),
+        }
+    }
+}
+
+fn forbidden(msg: &str) -> AppError {
+    AppError::Forbidden(msg.to_owned())
+}
+
+/// Reads `Authorization: Bearer <key>` and resolves it.
+pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Principal, AppError> {
+    let raw = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::Unauthorized("send `Authorization: Bearer <key>`".into()))?;
+    let raw = raw.to_str().map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
+    let key = raw
+        .strip_prefix("Bearer ")
+        .or_else(|| raw.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| AppError::Unauthorized("expected a Bearer key".into()))?;
+    let hash = hash_secret(key);
+    let found = repo::keys::find_by_hash(&state.db, &hash).await?;
+    let Some(k) = found.filter(|k| hashes_equal(&k.key_hash, &hash)) else {
+        return Err(AppError::Unauthorized("unknown or revoked key".into()));
+    };
+    if k.revoked_at.is_some() {
+        return Err(AppError::Unauthorized("unknown or revoked key".into()));
+    }
+    let role: Role = k.role.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(Principal { key_id: k.id, role, unit_id: k.unit_id })
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))?
+                .clone();
+            authenticate(&state, &req).await
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! Settings, layered: built-in defaults that need no setup, then `INTEGRITAS_*` environment
+//! variables. A wrong value stops start-up with one line naming the variable and the problem.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One configuration problem, printed as a single line at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+/// Submissions allowed per client address per link within a window; `None` disables the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub count: u32,
+    pub per: Duration,
+}
+
+impl RateLimit {
+    /// Parses `30/hour`, `5/minute`, `100/day`, `10/second` or `off`.
+    pub fn parse(s: &str) -> Result<Option<RateLimit>, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let (count, unit) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected e.g. `30/hour` or `off`, got `{s}`"))?;
+        let count: u32 = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{count}` is not a positive whole number"))?;
+        if count == 0 {
+            return Err("the count must be at least 1 (use `off` to disable)".into());
+        }
+        let per = match unit.trim() {
+            "second" | "sec" | "s" => Duration::from_secs(1),
+            "minute" | "min" | "m" => Duration::from_secs(60),
+            "hour" | "h" => Duration::from_secs(3600),
+            "day" | "d" => Duration::from_secs(86_400),
+            other => return Err(format!("unknown period `{other}` (second, minute, hour, day)")),
+        };
+        Ok(Some(RateLimit { count, per }))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Base of survey links and QR codes, without a trailing slash.
+    pub public_url: String,
+    pub forms_dir: PathBuf,
+    pub rate_limit: Option<RateLimit>,
+    pub trust_proxy: bool,
+    /// Completions faster than this are flagged as speeders.
+    pub min_seconds: u64,
+    pub bootstrap_admin_key: Option<String>,
+    pub log_format: LogFormat,
+    /// How often the ledger sealer runs.
+    pub seal_interval: Duration,
+    /// How long a rendered form may be submitted.
+    pub render_token_ttl: Duration,
+    /// Database pool size.
+    pub max_connections: u32,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings from any lookup (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let val = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = val("INTEGRITAS_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(bad(
+                "INTEGRITAS_DATABASE_URL",
+                format!("unsupported database URL `{}` (use sqlite://FILE?mode=rwc or postgres://…)", redact_url(&database_url)),
+            ));
+        }
+        let listen_raw = val("INTEGRITAS_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let listen: SocketAddr = listen_raw
+            .parse()
+            .map_err(|_| bad("INTEGRITAS_LISTEN", format!("`{listen_raw}` is not an address like 127.0.0.1:8080")))?;
+        let public_url = match val("INTEGRITAS_PUBLIC_URL") {
+            Some(u) => {
+                if !(u.starts_with("http://") || u.starts_with("https://")) {
+                    return Err(bad("INTEGRITAS_PUBLIC_URL", format!("`{u}` must start with http:// or https://")));
+                }
+                u.trim_end_matches('/').to_owned()
+            }
+            None => format!("http://{listen}"),
+        };
+        let forms_dir = PathBuf::from(val("INTEGRITAS_FORMS_DIR").unwrap_or_else(|| "forms".into()));
+        let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| "30/hour".into()))
+            .map_err(|m| bad("INTEGRITAS_RATE_LIMIT", m))?;
+        let trust_proxy = match val("INTEGRITAS_TRUST_PROXY").as_deref() {
+            None | Some("0") | Some("false") | Some("no") | Some("off") => false,
+            Some("1") | Some("true") | Some("yes") | Some("on") => true,
+            Some(other) => return Err(bad("INTEGRITAS_TRUST_PROXY", format!("`{other}` is not true/false"))),
+        };
+        let min_seconds = parse_num(&val, "INTEGRITAS_MIN_SECONDS", 20)?;
+        let bootstrap_admin_key = val("INTEGRITAS_BOOTSTRAP_ADMIN_KEY");
+        if let Some(k) = &bootstrap_admin_key
+            && k.len() < 24
+        {
+            return Err(bad("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", "must be at least 24 characters of random text"));
+        }
+        let log_format = match val("INTEGRITAS_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("INTEGRITAS_LOG_FORMAT", format!("`{other}` is not text or json"))),
+        };
+        let seal_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_SEAL_SECONDS", 10)?.max(1));
+        let render_token_ttl = Duration::from_secs(parse_num(&val, "INTEGRITAS_RENDER_TTL_SECONDS", 7200)?.max(60));
+        let max_connections = parse_num(&val, "INTEGRITAS_DB_POOL", 16)?.clamp(1, 1000) as u32;
+        Ok(Settings {
+            database_url,
+            listen,
+            public_url,
+            forms_dir,
+            rate_limit,
+            trust_proxy,
+            min_seconds,
+            bootstrap_admin_key,
+            log_format,
+            seal_interval,
+            render_token_ttl,
+            max_connections,
+        })
+    }
+
+    /// Checks that need the file system; run at start-up, not at parse time.
+    pub fn check_paths(&self) -> Result<(), ConfigError> {
+        if !self.forms_dir.is_dir() {
+            return Err(bad(
+                "INTEGRITAS_FORMS_DIR",
+                format!("`{}` is not a folder (it must hold the survey form files)", self.forms_dir.display()),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn parse_num(val: &impl Fn(&str) -> Option<String>, var: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match val(var) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| bad(var, format!("`{v}` is not a whole number"))),
+    }
+}
+
+/// Hides a password in a database URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_setup() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.rate_limit, Some(RateLimit { count: 30, per: Duration::from_secs(3600) }));
+        assert!(!s.trust_proxy);
+    }
+
+    #[test]
+    fn wrong_values_name_the_variable() {
+        let e = from(&[("INTEGRITAS_LISTEN", "nowhere")]).unwrap_err();
+        assert_eq!(e.var, "INTEGRITAS_LISTEN");
+        let e = from(&[("INTEGRITAS_DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.var, "INTEGRITAS_DATABASE_URL");
+        let e = from(&[("INTEGRITAS_RATE_LIMIT", "lots")]).unwrap_err();
+        assert_eq!(e.var, "INTEGRITAS_RATE_LIMIT");
+        assert!(e.to_string().starts_with("INTEGRITAS_RATE_LIMIT: "));
+    }
+
+    #[test]
+    fn rate_limit_forms() {
+        assert_eq!(RateLimit::parse("off").unwrap(), None);
+        assert_eq!(RateLimit::parse("5/minute").unwrap().unwrap().per, Duration::from_secs(60));
+        assert!(RateLimit::parse("0/hour").is_err());
+        assert!(RateLimit::parse("5/fortnight").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

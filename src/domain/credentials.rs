@@ -1,0 +1,190 @@
+//! Secrets the service hands out, and how it keeps them: API keys and single-use tokens are
+//! random, shown once, and stored only as SHA-256 hashes (they carry ≥ 128 random bits, so a fast
+//! hash is enough; a slow password hash would add nothing but latency). Open-link codes are public
+//! by nature. Render tokens are HMAC-signed timestamps that prove a form was rendered recently.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Roles of DESIGN §5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Operator,
+    Assessor,
+}
+
+impl Role {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Assessor => "assessor",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "operator" => Ok(Role::Operator),
+            "assessor" => Ok(Role::Assessor),
+            other => Err(format!("unknown role `{other}` (admin, operator, assessor)")),
+        }
+    }
+}
+
+/// SHA-256, hex.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Compares two hashes without leaking where they differ.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn random_b64(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill(&mut buf[..]);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A new API key (256 random bits) and its hash.
+pub fn new_api_key() -> (String, String) {
+    let key = format!("itg_{}", random_b64(32));
+    let hash = hash_secret(&key);
+    (key, hash)
+}
+
+/// A new single-use token: 128 random bits in 22 URL-safe characters (small enough for a
+/// version-3 QR code with its URL), and its hash.
+pub fn new_token() -> (String, String) {
+    let token = random_b64(16);
+    let hash = hash_secret(&token);
+    (token, hash)
+}
+
+/// Single-use tokens are exactly 22 URL-safe base64 characters; open-link codes are shorter, so
+/// the two never collide and `/s/{code}` knows which it holds without a lookup.
+pub fn looks_like_token(code: &str) -> bool {
+    code.len() == 22 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// A short public code for an open link: 10 characters from an alphabet with no look-alikes,
+/// easy to type from a poster (~49 bits, so codes are not guessable in bulk either).
+pub fn new_link_code() -> String {
+    let mut rng = rand::rng();
+    (0..10).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect()
+}
+
+pub fn looks_like_link_code(code: &str) -> bool {
+    code.len() == 10 && code.bytes().all(|b| CODE_ALPHABET.contains(&b))
+}
+
+/// A random server secret (for render tokens), hex.
+pub fn new_server_secret() -> String {
+    let mut buf = [0u8; 32];
+    rand::rng().fill(&mut buf[..]);
+    hex::encode(buf)
+}
+
+/// Why a render token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderTokenError {
+    Missing,
+    Malformed,
+    Forged,
+    Stale,
+    FromTheFuture,
+}
+
+/// Signs `{code}.{rendered_at_unix}`: binds the render to one link and one moment.
+pub fn sign_render_token(secret: &[u8], code: &str, rendered_at: i64) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(code.as_bytes());
+    mac.update(b".");
+    mac.update(rendered_at.to_string().as_bytes());
+    format!("{rendered_at}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// Checks a render token and returns when the form was rendered.
+pub fn verify_render_token(secret: &[u8], code: &str, token: Option<&str>, now: i64, ttl_secs: i64) -> Result<i64, RenderTokenError> {
+    let token = token.map(str::trim).filter(|t| !t.is_empty()).ok_or(RenderTokenError::Missing)?;
+    let (ts, sig) = token.split_once('.').ok_or(RenderTokenError::Malformed)?;
+    let rendered_at: i64 = ts.parse().map_err(|_| RenderTokenError::Malformed)?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| RenderTokenError::Malformed)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(code.as_bytes());
+    mac.update(b".");
+    mac.update(rendered_at.to_string().as_bytes());
+    mac.verify_slice(&sig).map_err(|_| RenderTokenError::Forged)?;
+    if rendered_at > now + 60 {
+        return Err(RenderTokenError::FromTheFuture);
+    }
+    if now - rendered_at > ttl_secs {
+        return Err(RenderTokenError::Stale);
+    }
+    Ok(rendered_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_and_tokens_are_hashed_and_distinct() {
+        let (k1, h1) = new_api_key();
+        let (k2, h2) = new_api_key();
+        assert_ne!(k1, k2);
+        assert_ne!(h1, h2);
+        assert_eq!(hash_secret(&k1), h1);
+        assert!(!h1.contains(&k1));
+        let (t, th) = new_token();
+        assert_eq!(t.len(), 22);
+        assert!(looks_like_token(&t));
+        assert_eq!(th.len(), 64);
+        assert!(hashes_equal(&hash_secret(&t), &th));
+        assert!(!hashes_equal(&h1, &th));
+    }
+
+    #[test]
+    fn link_codes_and_tokens_never_look_alike() {
+        for _ in 0..100 {
+            let c = new_link_code();
+            assert!(looks_like_link_code(&c));
+            assert!(!looks_like_token(&c));
+        }
+    }
+
+    #[test]
+    fn render_tokens() {
+        let s = b"secret";
+        let t = sign_render_token(s, "abc", 1000);
+        assert_eq!(verify_render_token(s, "abc", Some(&t), 1010, 7200), Ok(1000));
+        assert_eq!(verify_render_token(s, "abd", Some(&t), 1010, 7200), Err(RenderTokenError::Forged));
+        assert_eq!(verify_render_token(b"other", "abc", Some(&t), 1010, 7200), Err(RenderTokenError::Forged));
+        assert_eq!(verify_render_token(s, "abc", Some(&t), 1000 + 7201, 7200), Err(RenderTokenError::Stale));
+        assert_eq!(verify_render_token(s, "abc", None, 1010, 7200), Err(RenderTokenError::Missing));
+        assert_eq!(verify_render_token(s, "abc", Some("x"), 1010, 7200), Err(RenderTokenError::Malformed));
+        let forged = t.replacen("1000", "1005", 1);
+        assert_eq!(verify_render_token(s, "abc", Some(&forged), 1010, 7200), Err(RenderTokenError::Forged));
+    }
+
+    proptest! {
+        #[test]
+        fn render_token_verification_never_panics(tok in ".{0,80}", now in any::<i64>()) {
+            let _ = verify_render_token(b"k", "code", Some(&tok), now, 7200);
+        }
+    }
+}

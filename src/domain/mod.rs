@@ -1,0 +1,29 @@
+//! Pure domain logic: no actix, no sea-orm. Everything here is unit- and property-tested.
+//!
+//! * [`forms`] — survey definitions (the instruments), their validation and a citizen's answers;
+//! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
+//! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
+//! * [`sample_size`] — Krejcie & Morgan;
+//! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
+//! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
+//! * [`ledger`] — content hashes of responses and the hash chain of sealed blocks.
+
+pub mod credentials;
+pub mod forms;
+pub mod ledger;
+pub mod sample_size;
+pub mod scoring;
+pub mod stats;
+pub mod values;
+
+/// Now, truncated to the microsecond: PostgreSQL keeps microseconds and SQLite nanoseconds, and
+/// a value must read back equal on both.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    truncate_micros(chrono::Utc::now())
+}
+
+pub fn truncate_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::Timelike;
+    let nanos = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(nanos).unwrap_or(t)
+}

@@ -1,0 +1,24 @@
+//! Integritas: citizen surveys (IPAK, IPKP, SKM) for Zona Integritas units.
+//!
+//! Where things live:
+//! * [`config`] — settings from the environment, with defaults that need no setup;
+//! * [`telemetry`] — tracing subscriber (text or JSON);
+//! * [`startup`] — connects, migrates, loads forms, builds the actix app and binds the listener;
+//! * [`error`] — the one application error type, mapped to problem+json in one place;
+//! * [`domain`] — pure domain logic (forms, statistics, scoring, credentials), no actix or sea-orm;
+//! * [`entities`] — sea-orm entities only; [`repo`] — the only code that talks to the database;
+//! * [`routes`] — thin handlers; [`auth`] — bearer keys and roles; [`cli`] — the command line.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod repo;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

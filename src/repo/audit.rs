@@ -1,0 +1,54 @@
+//! The append-only audit log: every change made through the API or the CLI. There is no update
+//! or delete function here on purpose.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::entities::audit_log;
+
+/// Who did it: a key, or the command line.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor {
+    Key(Principal),
+    Cli,
+    System,
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Actor {
+        Actor::Key(*p)
+    }
+}
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub unit_id: Option<Uuid>,
+    pub reason: Option<&'a str>,
+    pub detail: serde_json::Value,
+}
+
+pub async fn record(db: &impl ConnectionTrait, actor: Actor, e: Entry<'_>) -> Result<(), DbErr> {
+    let (key, role) = match actor {
+        Actor::Key(p) => (Some(p.key_id), p.role.as_str()),
+        Actor::Cli => (None, "cli"),
+        Actor::System => (None, "system"),
+    };
+    audit_log::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        at: Set(crate::domain::now()),
+        actor_key_id: Set(key),
+        actor_role: Set(role.to_owned()),
+        action: Set(e.action.to_owned()),
+        entity: Set(e.entity.to_owned()),
+        entity_id: Set(e.entity_id),
+        unit_id: Set(e.unit_id),
+        reason: Set(e.reason.map(str::to_owned)),
+        detail: Set(e.detail.to_string()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Turning framework errors into the contract's errors: body extractors' failures become
+//! problem+json with the right status, and any error response left without a body (unknown
+//! route, wrong method) gets one.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, web};
+
+use crate::error::{AppError, problem_response};
+
+use super::BODY_LIMIT;
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let app = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            AppError::PayloadTooLarge(format!("the body is larger than {BODY_LIMIT} bytes"))
+        }
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType("send the body as application/json".into()),
+        JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Validation {
+            detail: format!("the JSON does not have the expected shape: {e}"),
+            errors: [("body".to_owned(), vec![e.to_string()])].into_iter().collect(),
+        },
+        JsonPayloadError::Deserialize(e) => {
+            AppError::BadRequest(format!("malformed JSON at line {}, column {}: {e}", e.line(), e.column()))
+        }
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => {
+            AppError::PayloadTooLarge(format!("the body is larger than {BODY_LIMIT} bytes"))
+        }
+        other => AppError::BadRequest(format!("unreadable body: {other}")),
+    };
+    app.into()
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(BODY_LIMIT).error_handler(json_error)
+}
+
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default().limit(BODY_LIMIT).error_handler(|err, _req| {
+        let app = match &err {
+            UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge(format!("the body is larger than {BODY_LIMIT} bytes")),
+            UrlencodedError::ContentType => AppError::UnsupportedMediaType("send the form as application/x-www-form-urlencoded".into()),
+            other => AppError::BadRequest(format!("unreadable form: {other}")),
+        };
+        app.into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
+        let msg = match &err {
+            QueryPayloadError::Deserialize(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        AppError::field("query", msg).into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    // A malformed id in a path names nothing that exists.
+    web::PathConfig::default().error_handler(|_err: PathError, _req| AppError::NotFound("no such resource".into()).into())
+}
+
+/// Gives every bodiless error response a problem+json body (or, for citizen pages, leaves it to
+/// the page handlers, which always render their own).
+pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if res.headers().contains_key(header::CONTENT_TYPE) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (slug, title, detail) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "Not found", "no route matches this path".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed", "this path does not accept this method".to_owned()),
+        s => ("error", s.canonical_reason().unwrap_or("Error"), s.to_string()),
+    };
+    let (req, _) = res.into_parts();
+    let new = if req.path().starts_with("/s/") {
+        crate::routes::errors::citizen_fallback(&req, status)
+    } else {
+        problem_response(status, slug, title, detail, None)
+    };
+    let res: ServiceResponse<BoxBody> = ServiceResponse::new(req, new);
+    Ok(ErrorHandlerResponse::Response(res.map_into_right_body()))
+}
+
+/// A plain Indonesian page for a citizen URL that matched no handler.
+pub fn citizen_fallback(_req: &HttpRequest, status: StatusCode) -> actix_web::HttpResponse {
+    let (title, text) = match status {
+        StatusCode::NOT_FOUND => ("Halaman tidak ditemukan", "Tautan survei ini tidak dikenal. Periksa kembali alamatnya. / This survey link is unknown."),
+        _ => ("Terjadi kesalahan", "Mohon coba lagi sebentar lagi. / Please try again shortly."),
+    };
+    actix_web::HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(format!("<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title><h1>{title}</h1><p>{text}</p></html>"))
+}

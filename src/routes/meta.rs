@@ -1,0 +1,27 @@
+//! Sample size.
+
+use actix_web::{get, web};
+use serde::Deserialize;
+
+use crate::domain::sample_size::{SampleSize, sample_size as compute};
+use crate::error::AppError;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SampleSizeQuery {
+    /// Service users in the period; omit when unknown.
+    pub population: Option<String>,
+}
+
+/// Krejcie & Morgan sample size and the respondents a campaign needs.
+#[utoipa::path(tag = "meta", params(SampleSizeQuery), responses((status = 200, body = SampleSize), (status = 422, body = crate::error::Problem)))]
+#[get("/sample-size")]
+pub async fn sample_size(q: web::Query<SampleSizeQuery>) -> Result<web::Json<SampleSize>, AppError> {
+    let population = match q.population.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if (1..=1_000_000_000_000).contains(&n) => Some(n),
+            _ => return Err(AppError::field("population", "must be a whole number from 1 to 10^12")),
+        },
+    };
+    Ok(web::Json(compute(population)))
+}

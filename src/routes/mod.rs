@@ -1,0 +1,70 @@
+//! HTTP handlers, thin: parse → domain → repo → response. Every JSON route carries
+//! `#[utoipa::path]` and is mounted through [`api`], which is also how `/openapi.json` is built.
+
+pub mod background;
+pub mod errors;
+pub mod forms;
+pub mod health;
+pub mod keys;
+pub mod meta;
+pub mod units;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use errors::{form_config, json_config, path_config, query_config};
+
+/// Request bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The JSON API (documented in the OpenAPI spec).
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz).service(health::metrics).service(
+        scope::scope("/api/v1")
+            .service(forms::list_forms)
+            .service(forms::get_form)
+            .service(meta::sample_size)
+            .service(units::create_unit)
+            .service(units::list_units)
+            .service(units::get_unit)
+            .service(keys::create_key)
+            .service(keys::revoke_key),
+    );
+}
+
+/// HTML pages (not in the OpenAPI spec).
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }))
+        .route("/", web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }));
+}
+
+/// Unknown routes: problem+json (or the citizen 404 page, filled in by the error handler).
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let _ = req;
+    HttpResponse::NotFound().finish()
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer leaking a token.
+pub async fn security_headers(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_docs = req.path().starts_with("/docs");
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_docs {
+        // No inline script anywhere; inline styles are allowed because pages ship their CSS inline.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    } else {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    }
+    Ok(res)
+}
