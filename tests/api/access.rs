@@ -1,0 +1,145 @@
+//! The role × route matrix, generated from the OpenAPI document: every documented operation must
+//! have a row here, so a new route cannot be forgotten. Each row says which roles may call it:
+//! `P` public, `A` admin, `O` the unit's own operator, `X` another unit's operator, `S` assessor.
+//! Every protected route is also tried with no key, a wrong key and a revoked key (401).
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// (method, path template, allowed roles)
+pub const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/healthz", "P"),
+    ("GET", "/readyz", "P"),
+    ("GET", "/metrics", "P"),
+    ("GET", "/api/v1/forms", "P"),
+    ("GET", "/api/v1/forms/{id}", "P"),
+    ("GET", "/api/v1/sample-size", "P"),
+    ("POST", "/api/v1/units", "A"),
+    ("GET", "/api/v1/units", "AOXS"),
+    ("GET", "/api/v1/units/{id}", "AOS"),
+    ("POST", "/api/v1/keys", "A"),
+    ("DELETE", "/api/v1/keys/{id}", "A"),
+];
+
+struct Fixture {
+    unit_a: String,
+    keys: Vec<(char, String)>,
+    revoked: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let unit_a = app.create_unit("unit-a").await["id"].as_str().unwrap().to_owned();
+    let unit_b = app.create_unit("unit-b").await["id"].as_str().unwrap().to_owned();
+    let (_, op_a) = app.create_key("operator", Some(&unit_a)).await;
+    let (_, op_b) = app.create_key("operator", Some(&unit_b)).await;
+    let (_, assessor) = app.create_key("assessor", None).await;
+    let (rev_id, revoked) = app.create_key("admin", None).await;
+    let r = app.delete(&format!("/api/v1/keys/{rev_id}"), Some(&app.admin_key)).await;
+    assert_eq!(r.status(), 204);
+    Fixture { unit_a, keys: vec![('A', app.admin_key.clone()), ('O', op_a), ('X', op_b), ('S', assessor)], revoked }
+}
+
+/// Fills a path template with ids that exist.
+async fn concrete(app: &TestApp, f: &Fixture, path: &str) -> String {
+    let mut p = path.replace("/forms/{id}", "/forms/ipkp").replace("/units/{id}", &format!("/units/{}", f.unit_a));
+    if p.contains("/keys/{id}") {
+        // A throwaway key each time, so revoking it hurts no other row.
+        let (id, _) = app.create_key("assessor", None).await;
+        p = p.replace("{id}", &id);
+    }
+    assert!(!p.contains('{'), "no id for {path}");
+    p
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, key: Option<&str>) -> u16 {
+    let mut r = match method {
+        "GET" => app.client.get(app.url(path)),
+        "POST" => app.client.post(app.url(path)).json(&json!({})),
+        "DELETE" => app.client.delete(app.url(path)),
+        other => panic!("method {other}"),
+    };
+    if let Some(k) = key {
+        r = r.bearer_auth(k);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_documented_route_is_in_the_matrix() {
+    let app = spawn_app().await;
+    let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    for (m, p) in &documented {
+        assert!(MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p), "{m} {p} is documented but missing from the access matrix");
+    }
+    for (m, p, _) in MATRIX {
+        assert!(documented.iter().any(|(mm, pp)| mm == m && pp == p), "{m} {p} is in the matrix but not documented");
+    }
+}
+
+#[tokio::test]
+async fn role_by_route_matrix() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    for (method, template, allowed) in MATRIX {
+        if allowed.contains('P') {
+            let path = concrete(&app, &f, template).await;
+            let s = call(&app, method, &path, None).await;
+            assert!(s < 400, "{method} {template} is public but answered {s}");
+            continue;
+        }
+        for (who, key) in [("no key", None), ("wrong key", Some("itg_not-a-real-key-at-all-000000000000")), ("revoked key", Some(f.revoked.as_str()))] {
+            let path = concrete(&app, &f, template).await;
+            assert_eq!(call(&app, method, &path, key).await, 401, "{method} {template} with {who}");
+        }
+        for (role, key) in &f.keys {
+            let path = concrete(&app, &f, template).await;
+            let s = call(&app, method, &path, Some(key)).await;
+            if allowed.contains(*role) {
+                assert!(s != 401 && s != 403, "{method} {template}: role {role} should be allowed, got {s}");
+            } else {
+                assert_eq!(s, 403, "{method} {template}: role {role} should be forbidden");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn revocation_is_effective_on_the_next_request() {
+    let app = spawn_app().await;
+    let (id, key) = app.create_key("assessor", None).await;
+    assert_eq!(app.get("/api/v1/units", Some(&key)).await.status(), 200);
+    assert_eq!(app.delete(&format!("/api/v1/keys/{id}"), Some(&app.admin_key)).await.status(), 204);
+    assert_eq!(app.get("/api/v1/units", Some(&key)).await.status(), 401);
+}
+
+#[tokio::test]
+async fn operators_see_only_their_own_unit() {
+    let app = spawn_app().await;
+    let a = app.create_unit("unit-a").await;
+    app.create_unit("unit-b").await;
+    let (_, op) = app.create_key("operator", a["id"].as_str()).await;
+    let units: Value = app.get("/api/v1/units", Some(&op)).await.json().await.unwrap();
+    assert_eq!(units.as_array().unwrap().len(), 1);
+    assert_eq!(units[0]["slug"], "unit-a");
+    let all: Value = app.get("/api/v1/units", Some(&app.admin_key)).await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn security_headers_are_set() {
+    let app = spawn_app().await;
+    let r = app.get("/api/v1/forms", None).await;
+    let h = r.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("script-src"), "no script source is allowed at all: {csp}");
+}

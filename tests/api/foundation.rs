@@ -1,0 +1,240 @@
+//! The foundation: health, readiness, metrics, OpenAPI and docs, forms, units and keys, start-up
+//! refusals.
+
+use std::collections::HashMap;
+
+use integritas::config::Settings;
+use integritas::startup::{StartupError, prepare};
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_KEY, replace_db_name, spawn_app};
+
+#[tokio::test]
+async fn health_ready_and_metrics() {
+    let app = spawn_app().await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!(r.status(), 200);
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status(), 200);
+    let m = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(m.contains("integritas_http_requests_total"), "{m}");
+    assert!(m.contains("route=\"/readyz\""), "{m}");
+    assert!(m.contains("integritas_http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn readyz_is_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.clone().close().await.unwrap();
+    let r = app.get("/readyz", None).await;
+    crate::helpers::assert_problem(r, 503).await;
+    // Liveness is unaffected.
+    assert_eq!(app.get("/healthz", None).await.status(), 200);
+}
+
+#[tokio::test]
+async fn openapi_and_offline_docs() {
+    let app = spawn_app().await;
+    let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(spec["paths"]["/api/v1/units"]["post"].is_object());
+    let r = app.get("/docs/", None).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    // Everything the page loads comes from this server.
+    for attr in ["src=\"http", "href=\"http"] {
+        assert!(!html.contains(attr), "docs page loads from another host: {attr}");
+    }
+    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js"] {
+        assert_eq!(app.get(asset, None).await.status(), 200, "{asset}");
+    }
+}
+
+#[tokio::test]
+async fn forms_are_served_with_their_contract_ids() {
+    let app = spawn_app().await;
+    let forms: Value = app.get("/api/v1/forms", None).await.json().await.unwrap();
+    let ids: Vec<&str> = forms.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["ipak", "ipkp", "skm"]);
+    let ipak: Value = app.get("/api/v1/forms/ipak", None).await.json().await.unwrap();
+    let items: Vec<&str> = ipak["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(items, vec!["diskriminasi", "kecurangan", "gratifikasi", "pungli", "percaloan"]);
+    assert_eq!(ipak["screening"][0]["id"], "diarahkan");
+    assert_eq!(app.get("/api/v1/forms/nope", None).await.status(), 404);
+}
+
+#[tokio::test]
+async fn units_are_created_and_read() {
+    let app = spawn_app().await;
+    let u = app.create_unit("kpp-bogor").await;
+    assert_eq!(u["slug"], "kpp-bogor");
+    assert_eq!(u["service_types"], json!(["Paspor", "Visa", "Izin Tinggal"]));
+    assert_eq!(u["default_rule"], "permenpanrb-90-2021");
+    let id = u["id"].as_str().unwrap();
+    let got: Value = app.get(&format!("/api/v1/units/{id}"), Some(&app.admin_key)).await.json().await.unwrap();
+    assert_eq!(got, u);
+    let missing = uuid::Uuid::new_v4();
+    assert_eq!(app.get(&format!("/api/v1/units/{missing}"), Some(&app.admin_key)).await.status(), 404);
+}
+
+#[tokio::test]
+async fn keys_are_shown_once_and_stored_only_as_hashes() {
+    let app = spawn_app().await;
+    let u = app.create_unit("unit-a").await;
+    let (_, op) = app.create_key("operator", u["id"].as_str()).await;
+    let (_, assessor) = app.create_key("assessor", None).await;
+    assert!(op.len() >= 40);
+    let dump = app.dump_database().await;
+    assert!(dump.contains(&integritas::domain::credentials::hash_secret(&op)), "the hash is stored");
+    for secret in [&op, &assessor, &ADMIN_KEY.to_owned()] {
+        assert!(!dump.contains(secret.as_str()), "a key is stored in plaintext");
+    }
+    // An operator key needs an existing unit; other roles take none.
+    let r = app.post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "operator"})).await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "assessor", "unit_id": u["id"]}))
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app.post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "root"})).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.delete(&format!("/api/v1/keys/{}", uuid::Uuid::new_v4()), Some(&app.admin_key)).await.status(), 404);
+}
+
+#[tokio::test]
+async fn sample_size_endpoint() {
+    let app = spawn_app().await;
+    let v: Value = app.get("/api/v1/sample-size?population=1000", None).await.json().await.unwrap();
+    assert_eq!(v, json!({"population": 1000, "krejcie_morgan": 278, "required_n": 278}));
+    let v: Value = app.get("/api/v1/sample-size?population=20", None).await.json().await.unwrap();
+    assert_eq!(v["required_n"], 20);
+    let v: Value = app.get("/api/v1/sample-size", None).await.json().await.unwrap();
+    assert_eq!(v["required_n"], 384);
+    assert_eq!(v["population"], Value::Null);
+}
+
+fn settings_with(forms_dir: &std::path::Path, db_url: &str) -> Settings {
+    let mut env: HashMap<&str, String> = HashMap::new();
+    env.insert("INTEGRITAS_FORMS_DIR", forms_dir.display().to_string());
+    env.insert("INTEGRITAS_DATABASE_URL", db_url.to_owned());
+    env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY.to_owned());
+    Settings::from_lookup(|k| env.get(k).cloned()).unwrap()
+}
+
+fn temp_forms_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("integritas-forms-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["ipak.toml", "ipkp.toml", "skm.toml"] {
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/forms/").to_owned() + f, dir.join(f)).unwrap();
+    }
+    dir
+}
+
+#[tokio::test]
+async fn a_broken_form_file_refuses_start_up_naming_file_and_field() {
+    let fixtures = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms"));
+    let cases = [
+        ("duplicate_item_ids.toml", "items"),
+        ("weights_not_summing_to_one.toml", "weight"),
+        ("empty_text.toml", "text"),
+        ("bad_scale_max.toml", "scale"),
+        ("bad_scale_label_count.toml", "scale"),
+        ("missing_version.toml", "version"),
+        ("unknown_key.toml", ""),
+    ];
+    for (file, field) in cases {
+        let dir = temp_forms_dir();
+        std::fs::copy(fixtures.join(file), dir.join(file)).unwrap();
+        let err = match prepare(settings_with(&dir, "sqlite::memory:")).await {
+            Err(e) => e,
+            Ok(_) => panic!("{file} was accepted"),
+        };
+        assert!(matches!(err, StartupError::Forms(_)), "{file}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains(file), "{file}: message does not name the file: {msg}");
+        assert!(msg.contains(field), "{file}: message does not name `{field}`: {msg}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[tokio::test]
+async fn a_changed_frozen_form_version_is_refused() {
+    // A database that outlives one start: a temporary SQLite file, or a fresh PostgreSQL database.
+    let (url, _guard) = persistent_database().await;
+    let dir = temp_forms_dir();
+    let state = prepare(settings_with(&dir, &url)).await.expect("first start");
+    let ipak = state.forms.current("ipak").unwrap();
+    integritas::repo::form_versions::freeze(&state.db, &ipak).await.unwrap();
+    let _ = state.db.close().await;
+
+    // Same id and version, different text.
+    let path = dir.join("ipak.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("Survei Persepsi Anti Korupsi", "Survei Persepsi Anti Korupsi (diubah)", 1)).unwrap();
+    let err = match prepare(settings_with(&dir, &url)).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a changed frozen form was accepted"),
+    };
+    assert!(err.contains("ipak.toml") && err.contains("frozen") && err.contains("version"), "{err}");
+
+    // Bumping the version is the way out, and the old version stays servable.
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replacen("version = 1", "version = 2", 1)).unwrap();
+    let state = prepare(settings_with(&dir, &url)).await.expect("bumped version starts");
+    assert_eq!(state.forms.current("ipak").unwrap().version, 2);
+    assert!(state.forms.version("ipak", 1).is_some());
+    let _ = state.db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn wrong_configuration_names_the_variable() {
+    let e = Settings::from_lookup(|k| (k == "INTEGRITAS_LISTEN").then(|| "not-an-address".to_owned())).unwrap_err();
+    assert!(e.to_string().starts_with("INTEGRITAS_LISTEN: "));
+    let dir = std::path::PathBuf::from("/definitely/not/here");
+    let err = match prepare(settings_with(&dir, "sqlite::memory:")).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("missing forms dir accepted"),
+    };
+    assert!(err.starts_with("INTEGRITAS_FORMS_DIR: "), "{err}");
+}
+
+/// Drops the PostgreSQL database (or removes the SQLite file) when the test ends.
+pub struct DbGuard(Option<(String, String)>, Option<std::path::PathBuf>);
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let Some(p) = self.1.take() {
+            let _ = std::fs::remove_file(&p);
+        }
+        if let Some((admin, name)) = self.0.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    use sea_orm::ConnectionTrait;
+                    if let Ok(db) = sea_orm::Database::connect(&admin).await {
+                        let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub async fn persistent_database() -> (String, DbGuard) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("integritas_test_{}", uuid::Uuid::new_v4().simple());
+            let db = sea_orm::Database::connect(&admin).await.unwrap();
+            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            let _ = db.close().await;
+            (replace_db_name(&admin, &name), DbGuard(Some((admin, name)), None))
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("integritas-test-{}.db", uuid::Uuid::new_v4().simple()));
+            (format!("sqlite://{}?mode=rwc", path.display()), DbGuard(None, Some(path)))
+        }
+    }
+}

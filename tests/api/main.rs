@@ -1,0 +1,8 @@
+//! The one integration-test binary. Every test starts the real server on port 0 against a fresh
+//! database (in-memory SQLite, or a new PostgreSQL database when `TEST_DATABASE_URL` is set).
+
+mod helpers;
+
+mod access;
+mod errors;
+mod foundation;
