@@ -25,7 +25,11 @@ pub struct Principal {
 
 impl Principal {
     pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(forbidden("only an admin key may do this")) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(forbidden("only an admin key may do this"))
+        }
     }
 
     /// Admin or assessor (the read-all roles).
@@ -66,7 +70,9 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Princip
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| AppError::Unauthorized("send `Authorization: Bearer <key>`".into()))?;
-    let raw = raw.to_str().map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
+    let raw = raw
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
     let key = raw
         .strip_prefix("Bearer ")
         .or_else(|| raw.strip_prefix("bearer "))
@@ -82,7 +88,11 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Princip
         return Err(AppError::Unauthorized("unknown or revoked key".into()));
     }
     let role: Role = k.role.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!(e)))?;
-    Ok(Principal { key_id: k.id, role, unit_id: k.unit_id })
+    Ok(Principal {
+        key_id: k.id,
+        role,
+        unit_id: k.unit_id,
+    })
 }
 
 impl FromRequest for Principal {

@@ -12,7 +12,11 @@ use crate::config::Settings;
 use crate::startup::{self, Application};
 
 #[derive(Parser)]
-#[command(name = "integritas", version, about = "Citizen surveys (IPAK, IPKP, SKM) for Zona Integritas units")]
+#[command(
+    name = "integritas",
+    version,
+    about = "Citizen surveys (IPAK, IPKP, SKM) for Zona Integritas units"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -81,8 +85,12 @@ pub fn main() -> ExitCode {
                 println!("migrations applied");
                 Ok(())
             }
-            Command::Key { command: KeyCommand::Create { role, unit, name } } => create_key(settings, role, unit, name).await,
-            Command::Forms { command: FormsCommand::Check { dir } } => {
+            Command::Key {
+                command: KeyCommand::Create { role, unit, name },
+            } => create_key(settings, role, unit, name).await,
+            Command::Forms {
+                command: FormsCommand::Check { dir },
+            } => {
                 let dir = dir.unwrap_or_else(|| settings.forms_dir.clone());
                 match startup::load_forms(&dir) {
                     Ok(forms) => {
@@ -117,10 +125,19 @@ async fn serve(settings: Settings) -> Result<(), String> {
 async fn create_key(settings: Settings, role: String, unit: Option<Uuid>, name: String) -> Result<(), String> {
     let db = startup::connect(&settings).await.map_err(|e| e.to_string())?;
     Migrator::up(&db, None).await.map_err(|e| format!("migration failed: {e}"))?;
-    let (name, role, unit) = crate::routes::keys::validate(&db, Some(name), Some(role), unit).await.map_err(describe)?;
-    let k = crate::routes::keys::create(&db, crate::repo::audit::Actor::Cli, &name, role, unit).await.map_err(describe)?;
+    let (name, role, unit) = crate::routes::keys::validate(&db, Some(name), Some(role), unit)
+        .await
+        .map_err(describe)?;
+    let k = crate::routes::keys::create(&db, crate::repo::audit::Actor::Cli, &name, role, unit)
+        .await
+        .map_err(describe)?;
     println!("{}", k.key);
-    eprintln!("created {} key {} ({}); the key above is shown only once", role.as_str(), k.id, name);
+    eprintln!(
+        "created {} key {} ({}); the key above is shown only once",
+        role.as_str(),
+        k.id,
+        name
+    );
     Ok(())
 }
 

@@ -14,7 +14,10 @@ pub struct ConfigError {
 }
 
 fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { var, message: message.into() }
+    ConfigError {
+        var,
+        message: message.into(),
+    }
 }
 
 /// Submissions allowed per client address per link within a window; `None` disables the limit.
@@ -96,7 +99,10 @@ impl Settings {
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(bad(
                 "INTEGRITAS_DATABASE_URL",
-                format!("unsupported database URL `{}` (use sqlite://FILE?mode=rwc or postgres://…)", redact_url(&database_url)),
+                format!(
+                    "unsupported database URL `{}` (use sqlite://FILE?mode=rwc or postgres://…)",
+                    redact_url(&database_url)
+                ),
             ));
         }
         let listen_raw = val("INTEGRITAS_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.into());
@@ -125,7 +131,10 @@ impl Settings {
         if let Some(k) = &bootstrap_admin_key
             && k.len() < 24
         {
-            return Err(bad("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", "must be at least 24 characters of random text"));
+            return Err(bad(
+                "INTEGRITAS_BOOTSTRAP_ADMIN_KEY",
+                "must be at least 24 characters of random text",
+            ));
         }
         let log_format = match val("INTEGRITAS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -156,7 +165,10 @@ impl Settings {
         if !self.forms_dir.is_dir() {
             return Err(bad(
                 "INTEGRITAS_FORMS_DIR",
-                format!("`{}` is not a folder (it must hold the survey form files)", self.forms_dir.display()),
+                format!(
+                    "`{}` is not a folder (it must hold the survey form files)",
+                    self.forms_dir.display()
+                ),
             ));
         }
         Ok(())
@@ -204,7 +216,13 @@ mod tests {
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
-        assert_eq!(s.rate_limit, Some(RateLimit { count: 30, per: Duration::from_secs(3600) }));
+        assert_eq!(
+            s.rate_limit,
+            Some(RateLimit {
+                count: 30,
+                per: Duration::from_secs(3600)
+            })
+        );
         assert!(!s.trust_proxy);
     }
 

@@ -47,12 +47,18 @@ impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
         let mut errors = FieldMessages::new();
         errors.insert(field.to_owned(), vec![message.into()]);
-        AppError::Validation { detail: format!("`{field}` is not valid"), errors }
+        AppError::Validation {
+            detail: format!("`{field}` is not valid"),
+            errors,
+        }
     }
 
     pub fn validation(errors: FieldMessages) -> AppError {
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
-        AppError::Validation { detail: format!("invalid fields: {}", fields.join(", ")), errors }
+        AppError::Validation {
+            detail: format!("invalid fields: {}", fields.join(", ")),
+            errors,
+        }
     }
 
     pub fn not_found(what: &str) -> AppError {
@@ -62,7 +68,11 @@ impl AppError {
     /// The problem type slug, title and status of this error.
     fn kind(&self) -> (&'static str, &'static str, StatusCode) {
         match self {
-            AppError::Validation { .. } => ("validation-error", "Your request has invalid fields", StatusCode::UNPROCESSABLE_ENTITY),
+            AppError::Validation { .. } => (
+                "validation-error",
+                "Your request has invalid fields",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
             AppError::BadRequest(_) => ("bad-request", "Bad request", StatusCode::BAD_REQUEST),
             AppError::Unauthorized(_) => ("unauthorized", "Authentication required", StatusCode::UNAUTHORIZED),
             AppError::Forbidden(_) => ("forbidden", "Not allowed for this key", StatusCode::FORBIDDEN),
@@ -70,7 +80,11 @@ impl AppError {
             AppError::Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
             AppError::Gone(_) => ("gone", "No longer available", StatusCode::GONE),
             AppError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large", StatusCode::PAYLOAD_TOO_LARGE),
-            AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported content type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            AppError::UnsupportedMediaType(_) => (
+                "unsupported-media-type",
+                "Unsupported content type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
             AppError::TooManyRequests { .. } => ("rate-limited", "Too many requests", StatusCode::TOO_MANY_REQUESTS),
             AppError::Unavailable(_) => ("unavailable", "Service temporarily unavailable", StatusCode::SERVICE_UNAVAILABLE),
             AppError::Internal(_) => ("internal", "Internal server error", StatusCode::INTERNAL_SERVER_ERROR),
@@ -113,7 +127,13 @@ pub struct Problem {
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: String, errors: Option<FieldMessages>) -> HttpResponse {
-    let body = Problem { type_: format!("/problems/{slug}"), title: title.to_owned(), status: status.as_u16(), detail, errors };
+    let body = Problem {
+        type_: format!("/problems/{slug}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
@@ -140,7 +160,8 @@ impl ResponseError for AppError {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             AppError::Unauthorized(_) => {
-                resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                resp.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             AppError::Unavailable(_) => {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -171,7 +192,9 @@ impl From<DbErr> for AppError {
     fn from(e: DbErr) -> AppError {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict("a record with the same unique value already exists".into()),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::Conflict("the record refers to, or is referred to by, another record".into()),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                AppError::Conflict("the record refers to, or is referred to by, another record".into())
+            }
             _ if is_unavailable(&e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::Unavailable("the database is unavailable; please try again shortly".into())
@@ -216,6 +239,10 @@ impl Fields {
     }
     /// `Err(422)` when anything was refused.
     pub fn finish(self) -> Result<(), AppError> {
-        if self.0.is_empty() { Ok(()) } else { Err(AppError::validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(self.0))
+        }
     }
 }

@@ -17,6 +17,8 @@ pub mod entities;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
+pub mod qr;
 pub mod repo;
 pub mod routes;
 pub mod startup;

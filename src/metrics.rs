@@ -27,8 +27,11 @@ impl Metrics {
         )
         .expect("valid metric");
         let latency = HistogramVec::new(
-            HistogramOpts::new("integritas_http_request_duration_seconds", "HTTP request latency by method and route")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "integritas_http_request_duration_seconds",
+                "HTTP request latency by method and route",
+            )
+            .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
             &["method", "route"],
         )
         .expect("valid metric");
@@ -40,7 +43,12 @@ impl Metrics {
         registry.register(Box::new(requests.clone())).expect("register");
         registry.register(Box::new(latency.clone())).expect("register");
         registry.register(Box::new(submissions.clone())).expect("register");
-        Metrics { registry, requests, latency, submissions }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            submissions,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -69,7 +77,9 @@ pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<
             Err(e) => e.as_response_error().status_code().as_u16(),
         };
         m.requests.with_label_values(&[&method, &route, &status.to_string()]).inc();
-        m.latency.with_label_values(&[&method, &route]).observe(started.elapsed().as_secs_f64());
+        m.latency
+            .with_label_values(&[&method, &route])
+            .observe(started.elapsed().as_secs_f64());
     }
     res
 }

@@ -61,7 +61,11 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, StartupE
 
 /// Reads every `*.toml` in the forms folder, keeping the file name for messages.
 pub fn load_forms(dir: &std::path::Path) -> Result<Vec<(String, Form)>, Vec<FormProblem>> {
-    let problem = |file: &str, message: String| FormProblem { file: file.to_owned(), field: "-".into(), message };
+    let problem = |file: &str, message: String| FormProblem {
+        file: file.to_owned(),
+        field: "-".into(),
+        message,
+    };
     let dir_name = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| vec![problem(&dir_name, format!("cannot read the forms folder: {e}"))])?;
     let mut paths: Vec<_> = entries
@@ -78,7 +82,11 @@ pub fn load_forms(dir: &std::path::Path) -> Result<Vec<(String, Form)>, Vec<Form
             Ok(text) => match parse_form(&file, &text) {
                 Ok(f) => {
                     if let Some((other, _)) = forms.iter().find(|(_, g)| g.id == f.id) {
-                        problems.push(FormProblem { file: file.clone(), field: "id".into(), message: format!("form id `{}` is already defined in {other}", f.id) });
+                        problems.push(FormProblem {
+                            file: file.clone(),
+                            field: "id".into(),
+                            message: format!("form id `{}` is already defined in {other}", f.id),
+                        });
                     } else {
                         forms.push((file, f));
                     }
@@ -122,7 +130,9 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let db = connect(&settings).await?;
     Migrator::up(&db, None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
 
-    let frozen_rows = repo::form_versions::all(&db).await.map_err(|e| StartupError::Database(e.to_string()))?;
+    let frozen_rows = repo::form_versions::all(&db)
+        .await
+        .map_err(|e| StartupError::Database(e.to_string()))?;
     let mut frozen = Vec::new();
     for row in frozen_rows {
         let f: Form = serde_json::from_str(&row.canonical)
@@ -152,29 +162,39 @@ async fn bootstrap_admin(db: &DatabaseConnection, settings: &Settings) -> Result
     if let Some(key) = &settings.bootstrap_admin_key {
         let hash = hash_secret(key);
         if repo::keys::find_by_hash(db, &hash).await.map_err(err)?.is_none() {
-            let k = repo::keys::insert(db, "bootstrap admin", Role::Admin, None, &hash).await.map_err(err)?;
-            repo::audit::record(db, repo::audit::Actor::System, repo::audit::Entry {
-                action: "key.bootstrap",
-                entity: "api_key",
-                entity_id: k.id.to_string(),
-                unit_id: None,
-                reason: None,
-                detail: serde_json::json!({"role": "admin", "source": "INTEGRITAS_BOOTSTRAP_ADMIN_KEY"}),
-            })
+            let k = repo::keys::insert(db, "bootstrap admin", Role::Admin, None, &hash)
+                .await
+                .map_err(err)?;
+            repo::audit::record(
+                db,
+                repo::audit::Actor::System,
+                repo::audit::Entry {
+                    action: "key.bootstrap",
+                    entity: "api_key",
+                    entity_id: k.id.to_string(),
+                    unit_id: None,
+                    reason: None,
+                    detail: serde_json::json!({"role": "admin", "source": "INTEGRITAS_BOOTSTRAP_ADMIN_KEY"}),
+                },
+            )
             .await
             .map_err(err)?;
         }
     } else if repo::keys::count_active_admins(db).await.map_err(err)? == 0 {
         let (key, hash) = new_api_key();
         let k = repo::keys::insert(db, "first admin", Role::Admin, None, &hash).await.map_err(err)?;
-        repo::audit::record(db, repo::audit::Actor::System, repo::audit::Entry {
-            action: "key.bootstrap",
-            entity: "api_key",
-            entity_id: k.id.to_string(),
-            unit_id: None,
-            reason: None,
-            detail: serde_json::json!({"role": "admin", "source": "first start"}),
-        })
+        repo::audit::record(
+            db,
+            repo::audit::Actor::System,
+            repo::audit::Entry {
+                action: "key.bootstrap",
+                entity: "api_key",
+                entity_id: k.id.to_string(),
+                unit_id: None,
+                reason: None,
+                detail: serde_json::json!({"role": "admin", "source": "first start"}),
+            },
+        )
         .await
         .map_err(err)?;
         // Printed once, to the terminal, deliberately not through the log.
@@ -192,11 +212,22 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let mut settings = settings;
         let listen = settings.listen;
-        let state = prepare(settings).await?;
-        let listener = TcpListener::bind(listen).map_err(|e| StartupError::Listen { addr: listen.to_string(), message: e.to_string() })?;
+        let listener = TcpListener::bind(listen).map_err(|e| StartupError::Listen {
+            addr: listen.to_string(),
+            message: e.to_string(),
+        })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(listen.port());
-        let server = run(listener, state.clone()).map_err(|e| StartupError::Listen { addr: listen.to_string(), message: e.to_string() })?;
+        // With port 0 (tests), the default public URL must name the port actually bound.
+        if settings.public_url == format!("http://{listen}") {
+            settings.public_url = format!("http://{}:{port}", listen.ip());
+        }
+        let state = prepare(settings).await?;
+        let server = run(listener, state.clone()).map_err(|e| StartupError::Listen {
+            addr: listen.to_string(),
+            message: e.to_string(),
+        })?;
         Ok(Application { port, server, state })
     }
 

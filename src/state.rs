@@ -56,7 +56,9 @@ impl SubmitLimiter {
         let inner = limit.map(|l| {
             let burst = NonZeroU32::new(l.count).unwrap_or(NonZeroU32::MIN);
             let period = l.per / l.count.max(1);
-            let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_hour(burst)).allow_burst(burst);
+            let quota = Quota::with_period(period)
+                .unwrap_or_else(|| Quota::per_hour(burst))
+                .allow_burst(burst);
             governor::RateLimiter::keyed(quota)
         });
         SubmitLimiter { inner }

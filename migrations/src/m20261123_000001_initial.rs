@@ -110,8 +110,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_open_link_campaign").table("open_link").col("campaign_id").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_open_link_campaign")
+                .table("open_link")
+                .col("campaign_id")
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -123,7 +129,11 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("expires_at"))
                 .col(timestamp_with_time_zone_null("revoked_at"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("fk_token_batch_campaign", ("token_batch", "campaign_id"), ("campaign", "id")))
+                .foreign_key(&mut fk(
+                    "fk_token_batch_campaign",
+                    ("token_batch", "campaign_id"),
+                    ("campaign", "id"),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -139,8 +149,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_token_batch").table("token").col("batch_id").col("redeemed").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_token_batch")
+                .table("token")
+                .col("batch_id")
+                .col("redeemed")
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -170,8 +187,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_response_open_link").table("response").col("open_link_id").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_response_open_link")
+                .table("response")
+                .col("open_link_id")
+                .to_owned(),
+        )
+        .await?;
 
         // campaign_id and flagged are copied from the response so the per-item GROUP BY is one
         // index-only scan, no join.
@@ -209,7 +232,11 @@ impl MigrationTrait for Migration {
                 .col(string_len("key", 64))
                 .col(string_len("value", 200))
                 .primary_key(Index::create().col("response_id").col("kind").col("key"))
-                .foreign_key(&mut fk("fk_response_field_response", ("response_field", "response_id"), ("response", "id")))
+                .foreign_key(&mut fk(
+                    "fk_response_field_response",
+                    ("response_field", "response_id"),
+                    ("response", "id"),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -237,8 +264,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_exclusion_campaign").table("exclusion").col("campaign_id").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_exclusion_campaign")
+                .table("exclusion")
+                .col("campaign_id")
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -256,8 +289,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_audit_unit_at").table("audit_log").col("unit_id").col("at").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_audit_unit_at")
+                .table("audit_log")
+                .col("unit_id")
+                .col("at")
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()

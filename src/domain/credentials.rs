@@ -84,7 +84,9 @@ const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 /// easy to type from a poster (~49 bits, so codes are not guessable in bulk either).
 pub fn new_link_code() -> String {
     let mut rng = rand::rng();
-    (0..10).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect()
+    (0..10)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
 }
 
 pub fn looks_like_link_code(code: &str) -> bool {
@@ -173,12 +175,24 @@ mod tests {
         let t = sign_render_token(s, "abc", 1000);
         assert_eq!(verify_render_token(s, "abc", Some(&t), 1010, 7200), Ok(1000));
         assert_eq!(verify_render_token(s, "abd", Some(&t), 1010, 7200), Err(RenderTokenError::Forged));
-        assert_eq!(verify_render_token(b"other", "abc", Some(&t), 1010, 7200), Err(RenderTokenError::Forged));
-        assert_eq!(verify_render_token(s, "abc", Some(&t), 1000 + 7201, 7200), Err(RenderTokenError::Stale));
+        assert_eq!(
+            verify_render_token(b"other", "abc", Some(&t), 1010, 7200),
+            Err(RenderTokenError::Forged)
+        );
+        assert_eq!(
+            verify_render_token(s, "abc", Some(&t), 1000 + 7201, 7200),
+            Err(RenderTokenError::Stale)
+        );
         assert_eq!(verify_render_token(s, "abc", None, 1010, 7200), Err(RenderTokenError::Missing));
-        assert_eq!(verify_render_token(s, "abc", Some("x"), 1010, 7200), Err(RenderTokenError::Malformed));
+        assert_eq!(
+            verify_render_token(s, "abc", Some("x"), 1010, 7200),
+            Err(RenderTokenError::Malformed)
+        );
         let forged = t.replacen("1000", "1005", 1);
-        assert_eq!(verify_render_token(s, "abc", Some(&forged), 1010, 7200), Err(RenderTokenError::Forged));
+        assert_eq!(
+            verify_render_token(s, "abc", Some(&forged), 1010, 7200),
+            Err(RenderTokenError::Forged)
+        );
     }
 
     proptest! {

@@ -52,9 +52,7 @@ impl Lang {
         if let Some(lang) = query.and_then(Lang::from_tag) {
             return lang;
         }
-        accept_language
-            .and_then(Lang::from_accept_language)
-            .unwrap_or_default()
+        accept_language.and_then(Lang::from_accept_language).unwrap_or_default()
     }
 
     /// ISO 639-1 code: `"id"` or `"en"`.
@@ -144,9 +142,7 @@ impl Localized {
 // ---------------------------------------------------------------------------
 
 /// Which index a form measures.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum IndexName {
     /// Indeks Persepsi Anti Korupsi.
@@ -365,10 +361,7 @@ pub fn parse_form(file: &str, text: &str) -> Result<Form, Vec<FormProblem>> {
                     format!(" at line {line}, column {col}")
                 })
                 .unwrap_or_default();
-            cx.push(
-                WHOLE_FILE,
-                format!("invalid TOML{at}: {}", e.message().trim()),
-            );
+            cx.push(WHOLE_FILE, format!("invalid TOML{at}: {}", e.message().trim()));
             return Err(cx.problems);
         }
     };
@@ -398,10 +391,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, Vec<FormProblem>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            return Err(vec![problem(
-                &dir_name,
-                format!("cannot read the forms directory: {e}"),
-            )]);
+            return Err(vec![problem(&dir_name, format!("cannot read the forms directory: {e}"))]);
         }
     };
     let mut paths = Vec::new();
@@ -419,10 +409,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Form>, Vec<FormProblem>> {
     }
     paths.sort();
     if paths.is_empty() && problems.is_empty() {
-        problems.push(problem(
-            &dir_name,
-            "no form files (*.toml) found".to_owned(),
-        ));
+        problems.push(problem(&dir_name, "no form files (*.toml) found".to_owned()));
     }
     let mut forms: Vec<(Form, String)> = Vec::new();
     for path in &paths {
@@ -509,10 +496,7 @@ impl Cx<'_> {
             if !allowed.contains(&key.as_str()) {
                 self.push(
                     join(prefix, key),
-                    format!(
-                        "unknown key `{key}` (expected one of: {})",
-                        allowed.join(", ")
-                    ),
+                    format!("unknown key `{key}` (expected one of: {})", allowed.join(", ")),
                 );
             }
         }
@@ -530,10 +514,7 @@ impl Cx<'_> {
         match v {
             Value::Table(t) => Some(t),
             other => {
-                self.push(
-                    field,
-                    format!("expected a table, found {}", type_name(other)),
-                );
+                self.push(field, format!("expected a table, found {}", type_name(other)));
                 None
             }
         }
@@ -543,10 +524,7 @@ impl Cx<'_> {
         match v {
             Value::Array(a) => Some(a),
             other => {
-                self.push(
-                    field,
-                    format!("expected an array, found {}", type_name(other)),
-                );
+                self.push(field, format!("expected an array, found {}", type_name(other)));
                 None
             }
         }
@@ -561,10 +539,7 @@ impl Cx<'_> {
             }
             Value::String(s) => Some(s.trim().to_owned()),
             other => {
-                self.push(
-                    field,
-                    format!("expected a string, found {}", type_name(other)),
-                );
+                self.push(field, format!("expected a string, found {}", type_name(other)));
                 None
             }
         }
@@ -577,9 +552,7 @@ impl Cx<'_> {
         } else {
             self.push(
                 field,
-                format!(
-                    "\"{s}\" is not a valid id: use 1 to {MAX_ID_LEN} characters from a-z, 0-9, _ and -"
-                ),
+                format!("\"{s}\" is not a valid id: use 1 to {MAX_ID_LEN} characters from a-z, 0-9, _ and -"),
             );
             None
         }
@@ -590,10 +563,7 @@ impl Cx<'_> {
             None => Some(false),
             Some(Value::Boolean(b)) => Some(*b),
             Some(other) => {
-                self.push(
-                    join(prefix, key),
-                    format!("expected true or false, found {}", type_name(other)),
-                );
+                self.push(join(prefix, key), format!("expected true or false, found {}", type_name(other)));
                 None
             }
         }
@@ -603,12 +573,8 @@ impl Cx<'_> {
     fn localized(&mut self, v: &Value, field: &str) -> Option<Localized> {
         let t = self.as_table(v, field)?;
         self.known_keys(t, field, &["id", "en"]);
-        let id = self
-            .required(t, field, "id")
-            .and_then(|v| self.text(v, &join(field, "id")));
-        let en = self
-            .required(t, field, "en")
-            .and_then(|v| self.text(v, &join(field, "en")));
+        let id = self.required(t, field, "id").and_then(|v| self.text(v, &join(field, "id")));
+        let en = self.required(t, field, "en").and_then(|v| self.text(v, &join(field, "en")));
         Some(Localized { id: id?, en: en? })
     }
 
@@ -636,10 +602,7 @@ impl Cx<'_> {
                 None
             }
             other => {
-                self.push(
-                    "version",
-                    format!("expected an integer, found {}", type_name(other)),
-                );
+                self.push("version", format!("expected an integer, found {}", type_name(other)));
                 None
             }
         });
@@ -647,34 +610,22 @@ impl Cx<'_> {
             Value::String(s) => {
                 let parsed = IndexName::parse(s.trim());
                 if parsed.is_none() {
-                    self.push(
-                        "index_name",
-                        format!("\"{s}\" is not one of IPAK, IPKP, IKM"),
-                    );
+                    self.push("index_name", format!("\"{s}\" is not one of IPAK, IPKP, IKM"));
                 }
                 parsed
             }
             other => {
-                self.push(
-                    "index_name",
-                    format!("expected a string, found {}", type_name(other)),
-                );
+                self.push("index_name", format!("expected a string, found {}", type_name(other)));
                 None
             }
         });
-        let title = self
-            .required(t, "", "title")
-            .and_then(|v| self.localized(v, "title"));
+        let title = self.required(t, "", "title").and_then(|v| self.localized(v, "title"));
         let intro = match t.get("intro") {
             None => Some(None),
             Some(v) => self.localized(v, "intro").map(Some),
         };
-        let scale = self
-            .required(t, "", "scale")
-            .and_then(|v| self.scale(v, "scale"));
-        let items = self
-            .required(t, "", "items")
-            .and_then(|v| self.items(v, "items"));
+        let scale = self.required(t, "", "scale").and_then(|v| self.scale(v, "scale"));
+        let items = self.required(t, "", "items").and_then(|v| self.items(v, "items"));
         let screening = match t.get("screening") {
             None => Some(Vec::new()),
             Some(v) => self.screening(v, "screening"),
@@ -687,32 +638,16 @@ impl Cx<'_> {
         // Ids share one namespace: they are the field names of a submission.
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let groups: [(&str, Vec<&str>); 3] = [
-            (
-                "items",
-                items.iter().flatten().map(|i| i.id.as_str()).collect(),
-            ),
-            (
-                "screening",
-                screening.iter().flatten().map(|s| s.id.as_str()).collect(),
-            ),
-            (
-                "demographics",
-                demographics
-                    .iter()
-                    .flatten()
-                    .map(|d| d.id.as_str())
-                    .collect(),
-            ),
+            ("items", items.iter().flatten().map(|i| i.id.as_str()).collect()),
+            ("screening", screening.iter().flatten().map(|s| s.id.as_str()).collect()),
+            ("demographics", demographics.iter().flatten().map(|d| d.id.as_str()).collect()),
         ];
         for (group, ids) in groups {
             for id in ids {
                 let here = format!("{group}.{id}");
                 if let Some(first) = seen.get(id) {
                     if first != &here {
-                        self.push(
-                            format!("{here}.id"),
-                            format!("id \"{id}\" is already used by {first}"),
-                        );
+                        self.push(format!("{here}.id"), format!("id \"{id}\" is already used by {first}"));
                     }
                 } else {
                     seen.insert(id.to_owned(), here);
@@ -744,10 +679,7 @@ impl Cx<'_> {
                 None
             }
             other => {
-                self.push(
-                    &max_field,
-                    format!("expected an integer, found {}", type_name(other)),
-                );
+                self.push(&max_field, format!("expected an integer, found {}", type_name(other)));
                 None
             }
         });
@@ -767,10 +699,7 @@ impl Cx<'_> {
         {
             self.push(
                 &labels_field,
-                format!(
-                    "expected exactly {max} labels (one per scale value), found {}",
-                    arr.len()
-                ),
+                format!("expected exactly {max} labels (one per scale value), found {}", arr.len()),
             );
             return None;
         }
@@ -805,10 +734,7 @@ impl Cx<'_> {
             let mut name = at_index.clone();
             if let Some(id) = &id {
                 if let Some(first) = first_index.get(id) {
-                    self.push(
-                        format!("{at_index}.id"),
-                        format!("duplicate id \"{id}\" (also {group}[{first}])"),
-                    );
+                    self.push(format!("{at_index}.id"), format!("duplicate id \"{id}\" (also {group}[{first}])"));
                     ok = false;
                 } else {
                     first_index.insert(id.clone(), i);
@@ -829,9 +755,7 @@ impl Cx<'_> {
         // Weights stay optional until k is known.
         let raw = self.list(v, field, |cx, t, name, id| {
             cx.known_keys(t, name, &["id", "text", "weight"]);
-            let text = cx
-                .required(t, name, "text")
-                .and_then(|v| cx.localized(v, &join(name, "text")));
+            let text = cx.required(t, name, "text").and_then(|v| cx.localized(v, &join(name, "text")));
             let wfield = join(name, "weight");
             let weight = match t.get("weight") {
                 None => Some(None),
@@ -839,19 +763,13 @@ impl Cx<'_> {
                 #[allow(clippy::cast_precision_loss)] // small integers only: 0 or 1
                 Some(Value::Integer(w)) => Some(Some(*w as f64)),
                 Some(other) => {
-                    cx.push(
-                        &wfield,
-                        format!("expected a number, found {}", type_name(other)),
-                    );
+                    cx.push(&wfield, format!("expected a number, found {}", type_name(other)));
                     None
                 }
             };
             let weight = match weight {
                 Some(Some(w)) if !w.is_finite() || w <= 0.0 => {
-                    cx.push(
-                        &wfield,
-                        format!("must be a finite number greater than 0, found {w}"),
-                    );
+                    cx.push(&wfield, format!("must be a finite number greater than 0, found {w}"));
                     None
                 }
                 w => w,
@@ -912,18 +830,13 @@ impl Cx<'_> {
                     return None;
                 }
                 if let Some(first) = seen.get(&s) {
-                    self.push(
-                        &vfield,
-                        format!("duplicate option value \"{s}\" (also {field}[{first}])"),
-                    );
+                    self.push(&vfield, format!("duplicate option value \"{s}\" (also {field}[{first}])"));
                     return None;
                 }
                 seen.insert(s.clone(), i);
                 Some(s)
             });
-            let label = self
-                .required(t, &at, "label")
-                .and_then(|v| self.localized(v, &join(&at, "label")));
+            let label = self.required(t, &at, "label").and_then(|v| self.localized(v, &join(&at, "label")));
             match (value, label) {
                 (Some(value), Some(label)) => out.push(Choice { value, label }),
                 _ => ok = false,
@@ -934,17 +847,9 @@ impl Cx<'_> {
 
     fn screening(&mut self, v: &Value, field: &str) -> Option<Vec<Screening>> {
         self.list(v, field, |cx, t, name, id| {
-            cx.known_keys(
-                t,
-                name,
-                &["id", "text", "options", "required", "flag_values"],
-            );
-            let text = cx
-                .required(t, name, "text")
-                .and_then(|v| cx.localized(v, &join(name, "text")));
-            let options = cx
-                .required(t, name, "options")
-                .and_then(|v| cx.options(v, &join(name, "options")));
+            cx.known_keys(t, name, &["id", "text", "options", "required", "flag_values"]);
+            let text = cx.required(t, name, "text").and_then(|v| cx.localized(v, &join(name, "text")));
+            let options = cx.required(t, name, "options").and_then(|v| cx.options(v, &join(name, "options")));
             let required = cx.boolean(t, name, "required");
             let ffield = join(name, "flag_values");
             let flag_values = match t.get("flag_values") {
@@ -961,10 +866,7 @@ impl Cx<'_> {
             if let (Some(options), Some(flags)) = (&options, &flag_values) {
                 for (i, f) in flags.iter().enumerate() {
                     if !options.iter().any(|o| &o.value == f) {
-                        cx.push(
-                            format!("{ffield}[{i}]"),
-                            format!("\"{f}\" is not one of the options' values"),
-                        );
+                        cx.push(format!("{ffield}[{i}]"), format!("\"{f}\" is not one of the options' values"));
                     }
                 }
             }
@@ -979,42 +881,33 @@ impl Cx<'_> {
     }
 
     fn demographics(&mut self, v: &Value, field: &str) -> Option<Vec<Demographic>> {
-        self.list(
-            v,
-            field,
-            |cx, t, name, id| {
-                cx.known_keys(t, name, &["id", "label", "options", "from_service_types"]);
-                let label = cx
-                    .required(t, name, "label")
-                    .and_then(|v| cx.localized(v, &join(name, "label")));
-                let from_service_types = cx.boolean(t, name, "from_service_types");
-                let ofield = join(name, "options");
-                let options = match (from_service_types, t.get("options")) {
-                    (Some(true), None) => Some(Vec::new()),
-                    (Some(true), Some(_)) => {
-                        cx.push(
-                            &ofield,
-                            "must be left out when from_service_types = true (the choices are the unit's service types)",
-                        );
-                        None
-                    }
-                    (_, None) => {
-                        cx.push(
-                            &ofield,
-                            "missing (required unless from_service_types = true)",
-                        );
-                        None
-                    }
-                    (_, Some(v)) => cx.options(v, &ofield),
-                };
-                Some(Demographic {
-                    id: id?,
-                    label: label?,
-                    options: options?,
-                    from_service_types: from_service_types?,
-                })
-            },
-        )
+        self.list(v, field, |cx, t, name, id| {
+            cx.known_keys(t, name, &["id", "label", "options", "from_service_types"]);
+            let label = cx.required(t, name, "label").and_then(|v| cx.localized(v, &join(name, "label")));
+            let from_service_types = cx.boolean(t, name, "from_service_types");
+            let ofield = join(name, "options");
+            let options = match (from_service_types, t.get("options")) {
+                (Some(true), None) => Some(Vec::new()),
+                (Some(true), Some(_)) => {
+                    cx.push(
+                        &ofield,
+                        "must be left out when from_service_types = true (the choices are the unit's service types)",
+                    );
+                    None
+                }
+                (_, None) => {
+                    cx.push(&ofield, "missing (required unless from_service_types = true)");
+                    None
+                }
+                (_, Some(v)) => cx.options(v, &ofield),
+            };
+            Some(Demographic {
+                id: id?,
+                label: label?,
+                options: options?,
+                from_service_types: from_service_types?,
+            })
+        })
     }
 }
 
@@ -1067,12 +960,8 @@ impl FieldError {
         match (self, lang) {
             (FieldError::Required, Lang::Id) => "Mohon pilih salah satu jawaban.".into(),
             (FieldError::Required, Lang::En) => "Please choose one answer.".into(),
-            (FieldError::NotAnInteger, Lang::Id) => {
-                "Mohon pilih salah satu jawaban yang tersedia.".into()
-            }
-            (FieldError::NotAnInteger, Lang::En) => {
-                "Please choose one of the answers given.".into()
-            }
+            (FieldError::NotAnInteger, Lang::Id) => "Mohon pilih salah satu jawaban yang tersedia.".into(),
+            (FieldError::NotAnInteger, Lang::En) => "Please choose one of the answers given.".into(),
             (FieldError::OutOfRange { min, max }, Lang::Id) => {
                 format!("Mohon pilih nilai dari {min} sampai {max}.")
             }
@@ -1080,21 +969,11 @@ impl FieldError {
                 format!("Please choose a value from {min} to {max}.")
             }
             (FieldError::UnknownField, Lang::Id) => "Pertanyaan ini tidak ada dalam survei.".into(),
-            (FieldError::UnknownField, Lang::En) => {
-                "This question is not part of the survey.".into()
-            }
-            (FieldError::Duplicated, Lang::Id) => {
-                "Jawaban untuk pertanyaan ini terkirim lebih dari sekali.".into()
-            }
-            (FieldError::Duplicated, Lang::En) => {
-                "This question was answered more than once.".into()
-            }
-            (FieldError::UnknownChoice, Lang::Id) => {
-                "Mohon pilih salah satu pilihan yang tersedia.".into()
-            }
-            (FieldError::UnknownChoice, Lang::En) => {
-                "Please choose one of the options given.".into()
-            }
+            (FieldError::UnknownField, Lang::En) => "This question is not part of the survey.".into(),
+            (FieldError::Duplicated, Lang::Id) => "Jawaban untuk pertanyaan ini terkirim lebih dari sekali.".into(),
+            (FieldError::Duplicated, Lang::En) => "This question was answered more than once.".into(),
+            (FieldError::UnknownChoice, Lang::Id) => "Mohon pilih salah satu pilihan yang tersedia.".into(),
+            (FieldError::UnknownChoice, Lang::En) => "Please choose one of the options given.".into(),
             (FieldError::TooLong, Lang::Id) => "Isian ini terlalu panjang.".into(),
             (FieldError::TooLong, Lang::En) => "This entry is too long.".into(),
         }
@@ -1139,18 +1018,13 @@ fn too_long(s: &str) -> bool {
 
 /// The key under which an over-long key is reported.
 fn cut(s: &str) -> &str {
-    s.char_indices()
-        .nth(MAX_FIELD_LEN)
-        .map_or(s, |(at, _)| &s[..at])
+    s.char_indices().nth(MAX_FIELD_LEN).map_or(s, |(at, _)| &s[..at])
 }
 
 /// Reads one scale answer: `Ok(None)` when not given (null or empty string).
 fn scale_answer(value: &serde_json::Value, max: u8) -> Result<Option<u8>, FieldError> {
     use serde_json::Value as J;
-    let range = FieldError::OutOfRange {
-        min: Scale::MIN,
-        max,
-    };
+    let range = FieldError::OutOfRange { min: Scale::MIN, max };
     let n: i128 = match value {
         J::Null => return Ok(None),
         J::Number(n) => {
@@ -1253,11 +1127,7 @@ fn choice_answers<Q>(
 /// Validates a citizen's submission against `form`; `service_types` are the
 /// unit's, the choices of a `from_service_types` demographic. Every problem is
 /// reported, keyed by field.
-pub fn validate_submission(
-    form: &Form,
-    service_types: &[String],
-    raw: &RawSubmission,
-) -> Result<ValidSubmission, FieldErrors> {
+pub fn validate_submission(form: &Form, service_types: &[String], raw: &RawSubmission) -> Result<ValidSubmission, FieldErrors> {
     #[derive(Clone, PartialEq)]
     enum Slot {
         Missing,
@@ -1331,10 +1201,7 @@ pub fn validate_submission(
     let flagged_screening = screening.iter().any(|(i, v)| form.screening[*i].flags(v));
     Ok(ValidSubmission {
         answers,
-        screening: screening
-            .into_iter()
-            .map(|(i, v)| (form.screening[i].id.clone(), v))
-            .collect(),
+        screening: screening.into_iter().map(|(i, v)| (form.screening[i].id.clone(), v)).collect(),
         demographics: demographics
             .into_iter()
             .map(|(i, v)| (form.demographics[i].id.clone(), v))
@@ -1371,29 +1238,20 @@ mod tests {
 
     fn raw(answers: &[(&str, serde_json::Value)]) -> RawSubmission {
         RawSubmission {
-            answers: answers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
+            answers: answers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
             ..RawSubmission::default()
         }
     }
 
     fn all_answers(form: &Form, v: serde_json::Value) -> RawSubmission {
         RawSubmission {
-            answers: form
-                .items
-                .iter()
-                .map(|i| (i.id.clone(), v.clone()))
-                .collect(),
+            answers: form.items.iter().map(|i| (i.id.clone(), v.clone())).collect(),
             ..RawSubmission::default()
         }
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     // --- shipped forms -----------------------------------------------------
@@ -1408,13 +1266,7 @@ mod tests {
         assert_eq!(ipak.index_name, IndexName::Ipak);
         assert_eq!(
             ipak.item_ids(),
-            [
-                "diskriminasi",
-                "kecurangan",
-                "gratifikasi",
-                "pungli",
-                "percaloan"
-            ]
+            ["diskriminasi", "kecurangan", "gratifikasi", "pungli", "percaloan"]
         );
         let ipkp = shipped("ipkp");
         assert_eq!(ipkp.index_name, IndexName::Ipkp);
@@ -1461,16 +1313,7 @@ mod tests {
             let sum: f64 = form.weights().iter().sum();
             assert!((sum - 1.0).abs() < 1e-9);
             let demo: Vec<&str> = form.demographics.iter().map(|d| d.id.as_str()).collect();
-            assert_eq!(
-                demo,
-                [
-                    "usia",
-                    "jenis_kelamin",
-                    "pendidikan",
-                    "pekerjaan",
-                    "layanan"
-                ]
-            );
+            assert_eq!(demo, ["usia", "jenis_kelamin", "pendidikan", "pekerjaan", "layanan"]);
             let layanan = form.demographic("layanan").unwrap();
             assert!(layanan.from_service_types && layanan.options.is_empty());
             let sexes: Vec<&str> = form
@@ -1484,10 +1327,7 @@ mod tests {
             // Never ask anything identifying.
             let json = form.canonical_json().to_lowercase();
             for id in ["nama", "name", "phone", "telepon", "email", "e-mail", "nik"] {
-                assert!(
-                    form.demographic(id).is_none() && form.screening_question(id).is_none(),
-                    "{id}"
-                );
+                assert!(form.demographic(id).is_none() && form.screening_question(id).is_none(), "{id}");
                 assert!(!json.contains(&format!("\"id\":\"{id}\"")), "{id}");
             }
         }
@@ -1507,18 +1347,9 @@ mod tests {
     #[test]
     fn fingerprints_are_stable() {
         for (id, pinned) in [
-            (
-                "ipak",
-                "4d12ff31c1d06540b208930a43569e0e267c1197a1904d3974a1515b85c6d5e5",
-            ),
-            (
-                "ipkp",
-                "70f3dc90a57b29bca440aa08ca4c38fc5d161fbe2bc39557a96354f0d0e36930",
-            ),
-            (
-                "skm",
-                "73b855331a1bcdb0eb8f78c02f2b240c7315b14a88149655cc1932f152a1afd1",
-            ),
+            ("ipak", "4d12ff31c1d06540b208930a43569e0e267c1197a1904d3974a1515b85c6d5e5"),
+            ("ipkp", "70f3dc90a57b29bca440aa08ca4c38fc5d161fbe2bc39557a96354f0d0e36930"),
+            ("skm", "73b855331a1bcdb0eb8f78c02f2b240c7315b14a88149655cc1932f152a1afd1"),
         ] {
             let a = shipped(id);
             let b = shipped(id);
@@ -1610,37 +1441,19 @@ mod tests {
     }
 
     fn has(problems: &[FormProblem], field: &str, needle: &str) -> bool {
-        problems
-            .iter()
-            .any(|p| p.field == field && p.message.contains(needle))
+        problems.iter().any(|p| p.field == field && p.message.contains(needle))
     }
 
     #[test]
     fn every_broken_fixture_is_refused_naming_file_and_field() {
         let cases = [
-            (
-                "duplicate_item_ids.toml",
-                "items[2].id",
-                "duplicate id \"waktu\"",
-            ),
+            ("duplicate_item_ids.toml", "items[2].id", "duplicate id \"waktu\""),
             ("weights_not_summing_to_one.toml", "items", "must sum to 1"),
-            (
-                "empty_text.toml",
-                "items.waktu.text.en",
-                "must not be empty",
-            ),
-            (
-                "bad_scale_label_count.toml",
-                "scale.labels",
-                "exactly 4 labels",
-            ),
+            ("empty_text.toml", "items.waktu.text.en", "must not be empty"),
+            ("bad_scale_label_count.toml", "scale.labels", "exactly 4 labels"),
             ("bad_scale_max.toml", "scale.max", "between 2 and 10"),
             ("missing_version.toml", "version", "missing"),
-            (
-                "unknown_key.toml",
-                "items.prosedur.wieght",
-                "unknown key `wieght`",
-            ),
+            ("unknown_key.toml", "items.prosedur.wieght", "unknown key `wieght`"),
         ];
         let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
             .unwrap()
@@ -1745,14 +1558,9 @@ options = []
 
     #[test]
     fn ids_are_unique_across_items_screening_and_demographics() {
-        let text = format!(
-            "{MINIMAL}\n[[demographics]]\nid = \"a\"\nlabel = {{ id = \"D\", en = \"D\" }}\nfrom_service_types = true\n"
-        );
+        let text = format!("{MINIMAL}\n[[demographics]]\nid = \"a\"\nlabel = {{ id = \"D\", en = \"D\" }}\nfrom_service_types = true\n");
         let p = parse_form("t.toml", &text).unwrap_err();
-        assert!(
-            has(&p, "demographics.a.id", "already used by items.a"),
-            "{p:#?}"
-        );
+        assert!(has(&p, "demographics.a.id", "already used by items.a"), "{p:#?}");
     }
 
     #[test]
@@ -1777,8 +1585,7 @@ options = []
         let p = load_dir(Path::new("/nonexistent/forms")).unwrap_err();
         assert!(p[0].message.contains("cannot read"));
 
-        let base =
-            std::env::temp_dir().join(format!("integritas-forms-test-{}", std::process::id()));
+        let base = std::env::temp_dir().join(format!("integritas-forms-test-{}", std::process::id()));
         let empty = base.join("empty");
         std::fs::create_dir_all(&empty).unwrap();
         let p = load_dir(&empty).unwrap_err();
@@ -1826,14 +1633,8 @@ options = []
 
     #[test]
     fn field_error_messages_are_localised() {
-        assert_eq!(
-            FieldError::Required.message(Lang::Id),
-            "Mohon pilih salah satu jawaban."
-        );
-        assert_eq!(
-            FieldError::Required.message(Lang::En),
-            "Please choose one answer."
-        );
+        assert_eq!(FieldError::Required.message(Lang::Id), "Mohon pilih salah satu jawaban.");
+        assert_eq!(FieldError::Required.message(Lang::En), "Please choose one answer.");
         let e = FieldError::OutOfRange { min: 1, max: 4 };
         assert!(e.message(Lang::Id).contains("1 sampai 4"));
         assert!(e.message(Lang::En).contains("1 to 4"));
@@ -1877,10 +1678,7 @@ options = []
         assert!(!v.flagged_screening);
         assert_eq!(v.screening, pairs(&[("diarahkan", "tidak")]));
         // Form order, and the empty "pendidikan" means "not given".
-        assert_eq!(
-            v.demographics,
-            pairs(&[("usia", "25-39"), ("layanan", "Paspor")])
-        );
+        assert_eq!(v.demographics, pairs(&[("usia", "25-39"), ("layanan", "Paspor")]));
     }
 
     #[test]
@@ -1914,11 +1712,7 @@ options = []
     #[test]
     fn missing_and_empty_items_are_required() {
         let form = shipped("ipak");
-        let r = raw(&[
-            ("diskriminasi", json!(3)),
-            ("kecurangan", json!("")),
-            ("gratifikasi", json!(null)),
-        ]);
+        let r = raw(&[("diskriminasi", json!(3)), ("kecurangan", json!("")), ("gratifikasi", json!(null))]);
         let e = errors_of(&form, &r);
         for id in ["kecurangan", "gratifikasi", "pungli", "percaloan"] {
             assert_eq!(e[id], [FieldError::Required], "{id}");
@@ -1937,10 +1731,7 @@ options = []
             (json!("5"), range.clone()),
             (json!("-3"), range.clone()),
             (json!(u64::MAX), range.clone()),
-            (
-                json!("99999999999999999999999999999999999999999999"),
-                range.clone(),
-            ),
+            (json!("99999999999999999999999999999999999999999999"), range.clone()),
             (json!(1e300), range.clone()),
             (json!(2.5), FieldError::NotAnInteger),
             (json!("2.5"), FieldError::NotAnInteger),
@@ -1985,11 +1776,7 @@ options = []
         let form = shipped("ipkp");
         let mut r = all_answers(&form, json!(2));
         r.screening = pairs(&[("diarahkan", "mungkin")]);
-        r.demographics = pairs(&[
-            ("jenis_kelamin", "lainnya"),
-            ("usia", "<25"),
-            ("pekerjaan", &"a".repeat(101)),
-        ]);
+        r.demographics = pairs(&[("jenis_kelamin", "lainnya"), ("usia", "<25"), ("pekerjaan", &"a".repeat(101))]);
         let e = errors_of(&form, &r);
         assert_eq!(e["diarahkan"], [FieldError::UnknownChoice]);
         assert_eq!(e["jenis_kelamin"], [FieldError::UnknownChoice]);
@@ -2016,10 +1803,7 @@ options = []
         let choices = layanan.choices(&services());
         assert_eq!(choices[1].value, "Izin Tinggal");
         assert_eq!(choices[1].label.get(Lang::En), "Izin Tinggal");
-        assert_eq!(
-            form.demographic("usia").unwrap().choices(&services()).len(),
-            4
-        );
+        assert_eq!(form.demographic("usia").unwrap().choices(&services()).len(), 4);
     }
 
     #[test]
@@ -2049,8 +1833,7 @@ options = []
         leaf.prop_recursive(3, 12, 3, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..3).prop_map(J::Array),
-                prop::collection::btree_map("[a-z]{0,3}", inner, 0..3)
-                    .prop_map(|m| J::Object(m.into_iter().collect())),
+                prop::collection::btree_map("[a-z]{0,3}", inner, 0..3).prop_map(|m| J::Object(m.into_iter().collect())),
             ]
         })
     }

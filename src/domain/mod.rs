@@ -8,6 +8,7 @@
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
 //! * [`ledger`] — content hashes of responses and the hash chain of sealed blocks.
 
+pub mod campaign;
 pub mod credentials;
 pub mod forms;
 pub mod ledger;

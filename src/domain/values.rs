@@ -48,7 +48,11 @@ impl Slug {
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-');
-        if ok { Ok(Slug(s.to_owned())) } else { Err("must be 2–64 lowercase letters, digits or dashes".into()) }
+        if ok {
+            Ok(Slug(s.to_owned()))
+        } else {
+            Err("must be 2–64 lowercase letters, digits or dashes".into())
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -14,7 +14,13 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<api_key:
     api_key::Entity::find_by_id(id).one(db).await
 }
 
-pub async fn insert(db: &impl ConnectionTrait, name: &str, role: Role, unit_id: Option<Uuid>, key_hash: &str) -> Result<api_key::Model, DbErr> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    name: &str,
+    role: Role,
+    unit_id: Option<Uuid>,
+    key_hash: &str,
+) -> Result<api_key::Model, DbErr> {
     api_key::ActiveModel {
         id: Set(Uuid::new_v4()),
         name: Set(name.to_owned()),

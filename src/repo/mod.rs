@@ -3,10 +3,13 @@
 //! loading every response.
 
 pub mod audit;
-pub mod keys;
-pub mod secrets;
-pub mod units;
+pub mod campaigns;
 pub mod form_versions;
+pub mod keys;
+pub mod links;
+pub mod secrets;
+pub mod tokens;
+pub mod units;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 

@@ -74,7 +74,11 @@ pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
     let status = res.status();
     let (slug, title, detail) = match status {
         StatusCode::NOT_FOUND => ("not-found", "Not found", "no route matches this path".to_owned()),
-        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed", "this path does not accept this method".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "Method not allowed",
+            "this path does not accept this method".to_owned(),
+        ),
         s => ("error", s.canonical_reason().unwrap_or("Error"), s.to_string()),
     };
     let (req, _) = res.into_parts();
@@ -90,7 +94,10 @@ pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
 /// A plain Indonesian page for a citizen URL that matched no handler.
 pub fn citizen_fallback(_req: &HttpRequest, status: StatusCode) -> actix_web::HttpResponse {
     let (title, text) = match status {
-        StatusCode::NOT_FOUND => ("Halaman tidak ditemukan", "Tautan survei ini tidak dikenal. Periksa kembali alamatnya. / This survey link is unknown."),
+        StatusCode::NOT_FOUND => (
+            "Halaman tidak ditemukan",
+            "Tautan survei ini tidak dikenal. Periksa kembali alamatnya. / This survey link is unknown.",
+        ),
         _ => ("Terjadi kesalahan", "Mohon coba lagi sebentar lagi. / Please try again shortly."),
     };
     actix_web::HttpResponse::build(status)

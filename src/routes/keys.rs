@@ -31,33 +31,50 @@ pub struct CreatedKey {
 }
 
 /// Create a key. Checks that an operator key names an existing unit.
-pub async fn create(db: &impl sea_orm::ConnectionTrait, actor: audit::Actor, name: &str, role: Role, unit_id: Option<Uuid>) -> Result<CreatedKey, AppError> {
+pub async fn create(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: audit::Actor,
+    name: &str,
+    role: Role,
+    unit_id: Option<Uuid>,
+) -> Result<CreatedKey, AppError> {
     let (key, hash) = new_api_key();
     let k = repo::keys::insert(db, name, role, unit_id, &hash).await?;
-    audit::record(db, actor, audit::Entry {
-        action: "key.create",
-        entity: "api_key",
-        entity_id: k.id.to_string(),
-        unit_id,
-        reason: None,
-        detail: serde_json::json!({"name": name, "role": role.as_str()}),
-    })
+    audit::record(
+        db,
+        actor,
+        audit::Entry {
+            action: "key.create",
+            entity: "api_key",
+            entity_id: k.id.to_string(),
+            unit_id,
+            reason: None,
+            detail: serde_json::json!({"name": name, "role": role.as_str()}),
+        },
+    )
     .await?;
-    Ok(CreatedKey { id: k.id, key, name: k.name, role, unit_id })
+    Ok(CreatedKey {
+        id: k.id,
+        key,
+        name: k.name,
+        role,
+        unit_id,
+    })
 }
 
 /// Validates a key request (shared by the API and the CLI).
-pub async fn validate(db: &impl sea_orm::ConnectionTrait, name: Option<String>, role: Option<String>, unit_id: Option<Uuid>) -> Result<(String, Role, Option<Uuid>), AppError> {
+pub async fn validate(
+    db: &impl sea_orm::ConnectionTrait,
+    name: Option<String>,
+    role: Option<String>,
+    unit_id: Option<Uuid>,
+) -> Result<(String, Role, Option<Uuid>), AppError> {
     let mut f = Fields::new();
     let name = f.require("name", name).and_then(|s| f.check("name", Text::parse(&s, 200)));
     let role = f.require("role", role).and_then(|r| f.check("role", r.parse::<Role>()));
     match (role, unit_id) {
         (Some(Role::Operator), None) => f.add("unit_id", "an operator key needs the unit it belongs to"),
-        (Some(Role::Operator), Some(u)) => {
-            if repo::units::find(db, u).await?.is_none() {
-                f.add("unit_id", "no unit has this id");
-            }
-        }
+        (Some(Role::Operator), Some(u)) if repo::units::find(db, u).await?.is_none() => f.add("unit_id", "no unit has this id"),
         (Some(_), Some(_)) => f.add("unit_id", "only operator keys belong to a unit"),
         _ => {}
     }
@@ -91,14 +108,18 @@ pub async fn revoke_key(state: web::Data<AppState>, who: Principal, id: web::Pat
     let id = id.into_inner();
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
     let k = repo::keys::revoke(&txn, id).await?.ok_or_else(|| AppError::not_found("key"))?;
-    audit::record(&txn, (&who).into(), audit::Entry {
-        action: "key.revoke",
-        entity: "api_key",
-        entity_id: k.id.to_string(),
-        unit_id: k.unit_id,
-        reason: None,
-        detail: serde_json::json!({"name": k.name, "role": k.role}),
-    })
+    audit::record(
+        &txn,
+        (&who).into(),
+        audit::Entry {
+            action: "key.revoke",
+            entity: "api_key",
+            entity_id: k.id.to_string(),
+            unit_id: k.unit_id,
+            reason: None,
+            detail: serde_json::json!({"name": k.name, "role": k.role}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,11 +2,14 @@
 //! `#[utoipa::path]` and is mounted through [`api`], which is also how `/openapi.json` is built.
 
 pub mod background;
+pub mod campaigns;
 pub mod errors;
 pub mod forms;
 pub mod health;
 pub mod keys;
+pub mod links;
 pub mod meta;
+pub mod tokens;
 pub mod units;
 
 use actix_web::body::MessageBody;
@@ -24,23 +27,49 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The JSON API (documented in the OpenAPI spec).
 pub fn api(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(health::metrics).service(
-        scope::scope("/api/v1")
-            .service(forms::list_forms)
-            .service(forms::get_form)
-            .service(meta::sample_size)
-            .service(units::create_unit)
-            .service(units::list_units)
-            .service(units::get_unit)
-            .service(keys::create_key)
-            .service(keys::revoke_key),
-    );
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(forms::list_forms)
+                .service(forms::get_form)
+                .service(meta::sample_size)
+                .service(units::create_unit)
+                .service(units::list_units)
+                .service(units::get_unit)
+                .service(keys::create_key)
+                .service(keys::revoke_key)
+                .service(campaigns::create_campaign)
+                .service(campaigns::list_campaigns)
+                .service(campaigns::get_campaign)
+                .service(campaigns::close_campaign)
+                .service(links::create_link)
+                .service(links::list_links)
+                .service(links::revoke_link)
+                .service(links::qr_svg)
+                .service(links::qr_png)
+                .service(tokens::create_tokens)
+                .service(tokens::list_batches)
+                .service(tokens::revoke_batch),
+        );
 }
 
 /// HTML pages (not in the OpenAPI spec).
 pub fn pages(cfg: &mut web::ServiceConfig) {
-    cfg.route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish() }))
-        .route("/", web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }));
+    cfg.route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
+    .route("/links/{id}/poster", web::get().to(links::poster))
+    .route(
+        "/",
+        web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }),
+    );
 }
 
 /// Unknown routes: problem+json (or the citizen 404 page, filled in by the error handler).
@@ -50,7 +79,10 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer leaking a token.
-pub async fn security_headers(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let is_docs = req.path().starts_with("/docs");
     let mut res = next.call(req).await?;
     let h = res.headers_mut();

@@ -61,37 +61,51 @@ pub async fn create_unit(state: web::Data<AppState>, who: Principal, body: web::
     let mut f = Fields::new();
     let slug = f.require("slug", b.slug).and_then(|s| f.check("slug", Slug::parse(&s)));
     let name = f.require("name", b.name).and_then(|s| f.check("name", Text::parse(&s, 200)));
-    let instansi = f.require("instansi", b.instansi).and_then(|s| f.check("instansi", Text::parse(&s, 200)));
-    let types = f.require("service_types", b.service_types).and_then(|s| f.check("service_types", parse_service_types(&s)));
+    let instansi = f
+        .require("instansi", b.instansi)
+        .and_then(|s| f.check("instansi", Text::parse(&s, 200)));
+    let types = f
+        .require("service_types", b.service_types)
+        .and_then(|s| f.check("service_types", parse_service_types(&s)));
     let rule = match b.default_rule {
         None => Some(RuleId::Permenpanrb90_2021),
-        Some(r) => f.check("default_rule", RuleId::parse(&r).ok_or_else(|| format!("unknown rule `{r}` (permenpanrb-90-2021, permenpanrb-52-2014)"))),
+        Some(r) => f.check(
+            "default_rule",
+            RuleId::parse(&r).ok_or_else(|| format!("unknown rule `{r}` (permenpanrb-90-2021, permenpanrb-52-2014)")),
+        ),
     };
     f.finish()?;
     let (Some(slug), Some(name), Some(instansi), Some(service_types), Some(rule)) = (slug, name, instansi, types, rule) else {
         return Err(AppError::Internal(anyhow::anyhow!("validated fields missing")));
     };
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    let u = repo::units::insert(&txn, repo::units::NewUnit {
-        slug: slug.as_str().to_owned(),
-        name: name.into_string(),
-        instansi: instansi.into_string(),
-        service_types,
-        default_rule: rule.as_str().to_owned(),
-    })
+    let u = repo::units::insert(
+        &txn,
+        repo::units::NewUnit {
+            slug: slug.as_str().to_owned(),
+            name: name.into_string(),
+            instansi: instansi.into_string(),
+            service_types,
+            default_rule: rule.as_str().to_owned(),
+        },
+    )
     .await
     .map_err(|e| match AppError::from(e) {
         AppError::Conflict(_) => AppError::Conflict("a unit with this slug already exists".into()),
         other => other,
     })?;
-    audit::record(&txn, (&who).into(), audit::Entry {
-        action: "unit.create",
-        entity: "unit",
-        entity_id: u.id.to_string(),
-        unit_id: Some(u.id),
-        reason: None,
-        detail: serde_json::json!({"slug": u.slug, "name": u.name}),
-    })
+    audit::record(
+        &txn,
+        (&who).into(),
+        audit::Entry {
+            action: "unit.create",
+            entity: "unit",
+            entity_id: u.id.to_string(),
+            unit_id: Some(u.id),
+            reason: None,
+            detail: serde_json::json!({"slug": u.slug, "name": u.name}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(UnitView::from(u)))

@@ -20,10 +20,28 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/units/{id}", "AOS"),
     ("POST", "/api/v1/keys", "A"),
     ("DELETE", "/api/v1/keys/{id}", "A"),
+    ("POST", "/api/v1/units/{id}/campaigns", "AO"),
+    ("GET", "/api/v1/units/{id}/campaigns", "AOS"),
+    ("GET", "/api/v1/campaigns/{id}", "AOS"),
+    ("POST", "/api/v1/campaigns/{id}/close", "AO"),
+    ("POST", "/api/v1/campaigns/{id}/links", "AO"),
+    ("GET", "/api/v1/campaigns/{id}/links", "AO"),
+    ("POST", "/api/v1/links/{id}/revoke", "AO"),
+    ("GET", "/api/v1/links/{id}/qr.svg", "AO"),
+    ("GET", "/api/v1/links/{id}/qr.png", "AO"),
+    ("POST", "/api/v1/campaigns/{id}/tokens", "AO"),
+    ("GET", "/api/v1/campaigns/{id}/token-batches", "AO"),
+    ("POST", "/api/v1/token-batches/{id}/revoke", "AO"),
 ];
+
+/// HTML pages behind a key (not in the OpenAPI document): (method, path template, allowed roles).
+pub const PAGES: &[(&str, &str, &str)] = &[("GET", "/links/{id}/poster", "AO")];
 
 struct Fixture {
     unit_a: String,
+    campaign_a: String,
+    link_a: String,
+    batch_a: String,
     keys: Vec<(char, String)>,
     revoked: String,
 }
@@ -37,12 +55,57 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (rev_id, revoked) = app.create_key("admin", None).await;
     let r = app.delete(&format!("/api/v1/keys/{rev_id}"), Some(&app.admin_key)).await;
     assert_eq!(r.status(), 204);
-    Fixture { unit_a, keys: vec![('A', app.admin_key.clone()), ('O', op_a), ('X', op_b), ('S', assessor)], revoked }
+    let c: Value = app
+        .post_json(
+            &format!("/api/v1/units/{unit_a}/campaigns"),
+            Some(&app.admin_key),
+            &json!({"form": "ipkp", "title": "Matrix"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let campaign_a = c["id"].as_str().unwrap().to_owned();
+    let l: Value = app
+        .post_json(
+            &format!("/api/v1/campaigns/{campaign_a}/links"),
+            Some(&app.admin_key),
+            &json!({"label": "Loket"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let link_a = l["id"].as_str().unwrap().to_owned();
+    let b: Value = app
+        .post_json(
+            &format!("/api/v1/campaigns/{campaign_a}/tokens"),
+            Some(&app.admin_key),
+            &json!({"count": 2}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let batch_a = b["batch_id"].as_str().unwrap().to_owned();
+    Fixture {
+        unit_a,
+        campaign_a,
+        link_a,
+        batch_a,
+        keys: vec![('A', app.admin_key.clone()), ('O', op_a), ('X', op_b), ('S', assessor)],
+        revoked,
+    }
 }
 
 /// Fills a path template with ids that exist.
 async fn concrete(app: &TestApp, f: &Fixture, path: &str) -> String {
-    let mut p = path.replace("/forms/{id}", "/forms/ipkp").replace("/units/{id}", &format!("/units/{}", f.unit_a));
+    let mut p = path
+        .replace("/forms/{id}", "/forms/ipkp")
+        .replace("/units/{id}", &format!("/units/{}", f.unit_a))
+        .replace("/campaigns/{id}", &format!("/campaigns/{}", f.campaign_a))
+        .replace("/links/{id}", &format!("/links/{}", f.link_a))
+        .replace("/token-batches/{id}", &format!("/token-batches/{}", f.batch_a));
     if p.contains("/keys/{id}") {
         // A throwaway key each time, so revoking it hurts no other row.
         let (id, _) = app.create_key("assessor", None).await;
@@ -76,10 +139,16 @@ async fn every_documented_route_is_in_the_matrix() {
         }
     }
     for (m, p) in &documented {
-        assert!(MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p), "{m} {p} is documented but missing from the access matrix");
+        assert!(
+            MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p),
+            "{m} {p} is documented but missing from the access matrix"
+        );
     }
     for (m, p, _) in MATRIX {
-        assert!(documented.iter().any(|(mm, pp)| mm == m && pp == p), "{m} {p} is in the matrix but not documented");
+        assert!(
+            documented.iter().any(|(mm, pp)| mm == m && pp == p),
+            "{m} {p} is in the matrix but not documented"
+        );
     }
 }
 
@@ -87,14 +156,18 @@ async fn every_documented_route_is_in_the_matrix() {
 async fn role_by_route_matrix() {
     let app = spawn_app().await;
     let f = fixture(&app).await;
-    for (method, template, allowed) in MATRIX {
+    for (method, template, allowed) in MATRIX.iter().chain(PAGES) {
         if allowed.contains('P') {
             let path = concrete(&app, &f, template).await;
             let s = call(&app, method, &path, None).await;
             assert!(s < 400, "{method} {template} is public but answered {s}");
             continue;
         }
-        for (who, key) in [("no key", None), ("wrong key", Some("itg_not-a-real-key-at-all-000000000000")), ("revoked key", Some(f.revoked.as_str()))] {
+        for (who, key) in [
+            ("no key", None),
+            ("wrong key", Some("itg_not-a-real-key-at-all-000000000000")),
+            ("revoked key", Some(f.revoked.as_str())),
+        ] {
             let path = concrete(&app, &f, template).await;
             assert_eq!(call(&app, method, &path, key).await, 401, "{method} {template} with {who}");
         }

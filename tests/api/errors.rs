@@ -58,7 +58,11 @@ async fn wrong_content_type_is_415() {
 async fn validation_is_422_with_per_field_messages() {
     let app = spawn_app().await;
     let r = app
-        .post_json("/api/v1/units", Some(&app.admin_key), &json!({"slug": "NOT OK", "name": "", "service_types": []}))
+        .post_json(
+            "/api/v1/units",
+            Some(&app.admin_key),
+            &json!({"slug": "NOT OK", "name": "", "service_types": []}),
+        )
         .await;
     let p = assert_problem(r, 422).await;
     for field in ["slug", "name", "instansi", "service_types"] {
@@ -80,7 +84,11 @@ async fn duplicate_slug_is_409() {
     let app = spawn_app().await;
     app.create_unit("dup").await;
     let r = app
-        .post_json("/api/v1/units", Some(&app.admin_key), &json!({"slug": "dup", "name": "x", "instansi": "y", "service_types": ["a"]}))
+        .post_json(
+            "/api/v1/units",
+            Some(&app.admin_key),
+            &json!({"slug": "dup", "name": "x", "instansi": "y", "service_types": ["a"]}),
+        )
         .await;
     assert_problem(r, 409).await;
 }

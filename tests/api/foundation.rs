@@ -58,7 +58,12 @@ async fn forms_are_served_with_their_contract_ids() {
     let ids: Vec<&str> = forms.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec!["ipak", "ipkp", "skm"]);
     let ipak: Value = app.get("/api/v1/forms/ipak", None).await.json().await.unwrap();
-    let items: Vec<&str> = ipak["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let items: Vec<&str> = ipak["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
     assert_eq!(items, vec!["diskriminasi", "kecurangan", "gratifikasi", "pungli", "percaloan"]);
     assert_eq!(ipak["screening"][0]["id"], "diarahkan");
     assert_eq!(app.get("/api/v1/forms/nope", None).await.status(), 404);
@@ -72,10 +77,18 @@ async fn units_are_created_and_read() {
     assert_eq!(u["service_types"], json!(["Paspor", "Visa", "Izin Tinggal"]));
     assert_eq!(u["default_rule"], "permenpanrb-90-2021");
     let id = u["id"].as_str().unwrap();
-    let got: Value = app.get(&format!("/api/v1/units/{id}"), Some(&app.admin_key)).await.json().await.unwrap();
+    let got: Value = app
+        .get(&format!("/api/v1/units/{id}"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(got, u);
     let missing = uuid::Uuid::new_v4();
-    assert_eq!(app.get(&format!("/api/v1/units/{missing}"), Some(&app.admin_key)).await.status(), 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/units/{missing}"), Some(&app.admin_key)).await.status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -86,20 +99,36 @@ async fn keys_are_shown_once_and_stored_only_as_hashes() {
     let (_, assessor) = app.create_key("assessor", None).await;
     assert!(op.len() >= 40);
     let dump = app.dump_database().await;
-    assert!(dump.contains(&integritas::domain::credentials::hash_secret(&op)), "the hash is stored");
+    assert!(
+        dump.contains(&integritas::domain::credentials::hash_secret(&op)),
+        "the hash is stored"
+    );
     for secret in [&op, &assessor, &ADMIN_KEY.to_owned()] {
         assert!(!dump.contains(secret.as_str()), "a key is stored in plaintext");
     }
     // An operator key needs an existing unit; other roles take none.
-    let r = app.post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "operator"})).await;
-    assert_eq!(r.status(), 422);
     let r = app
-        .post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "assessor", "unit_id": u["id"]}))
+        .post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "operator"}))
         .await;
     assert_eq!(r.status(), 422);
-    let r = app.post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "root"})).await;
+    let r = app
+        .post_json(
+            "/api/v1/keys",
+            Some(&app.admin_key),
+            &json!({"name": "x", "role": "assessor", "unit_id": u["id"]}),
+        )
+        .await;
     assert_eq!(r.status(), 422);
-    assert_eq!(app.delete(&format!("/api/v1/keys/{}", uuid::Uuid::new_v4()), Some(&app.admin_key)).await.status(), 404);
+    let r = app
+        .post_json("/api/v1/keys", Some(&app.admin_key), &json!({"name": "x", "role": "root"}))
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.delete(&format!("/api/v1/keys/{}", uuid::Uuid::new_v4()), Some(&app.admin_key))
+            .await
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -171,15 +200,26 @@ async fn a_changed_frozen_form_version_is_refused() {
     // Same id and version, different text.
     let path = dir.join("ipak.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, text.replacen("Survei Persepsi Anti Korupsi", "Survei Persepsi Anti Korupsi (diubah)", 1)).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("Survei Persepsi Anti Korupsi", "Survei Persepsi Anti Korupsi (diubah)", 1),
+    )
+    .unwrap();
     let err = match prepare(settings_with(&dir, &url)).await {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a changed frozen form was accepted"),
     };
-    assert!(err.contains("ipak.toml") && err.contains("frozen") && err.contains("version"), "{err}");
+    assert!(
+        err.contains("ipak.toml") && err.contains("frozen") && err.contains("version"),
+        "{err}"
+    );
 
     // Bumping the version is the way out, and the old version stays servable.
-    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replacen("version = 1", "version = 2", 1)).unwrap();
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(&path).unwrap().replacen("version = 1", "version = 2", 1),
+    )
+    .unwrap();
     let state = prepare(settings_with(&dir, &url)).await.expect("bumped version starts");
     assert_eq!(state.forms.current("ipak").unwrap().version, 2);
     assert!(state.forms.version("ipak", 1).is_some());
@@ -213,7 +253,9 @@ impl Drop for DbGuard {
                 rt.block_on(async move {
                     use sea_orm::ConnectionTrait;
                     if let Ok(db) = sea_orm::Database::connect(&admin).await {
-                        let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = db
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
                     }
                 });
             })

@@ -48,7 +48,6 @@ pub const ADMIN_KEY: &str = "test-admin-key-0123456789abcdefghijklmnop";
 
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     pub admin_key: String,
@@ -93,7 +92,14 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { address, port, db, client, admin_key: ADMIN_KEY.into(), pg }
+    TestApp {
+        address,
+        port,
+        db,
+        client,
+        admin_key: ADMIN_KEY.into(),
+        pg,
+    }
 }
 
 pub fn replace_db_name(url: &str, name: &str) -> String {
@@ -113,7 +119,9 @@ pub fn replace_db_name(url: &str, name: &str) -> String {
 
 async fn create_pg_database(admin_url: &str, name: &str) {
     let db = sea_orm::Database::connect(admin_url).await.expect("TEST_DATABASE_URL reachable");
-    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
     let _ = db.close().await;
 }
 
@@ -125,7 +133,9 @@ impl Drop for TestApp {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
                     if let Ok(db) = sea_orm::Database::connect(&admin_url).await {
-                        let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = db
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
                         let _ = db.close().await;
                     }
                 });
@@ -181,7 +191,11 @@ impl TestApp {
     /// Creates a key (as admin) and returns (id, key).
     pub async fn create_key(&self, role: &str, unit_id: Option<&str>) -> (String, String) {
         let r = self
-            .post_json("/api/v1/keys", Some(&self.admin_key), &json!({"name": format!("{role} key"), "role": role, "unit_id": unit_id}))
+            .post_json(
+                "/api/v1/keys",
+                Some(&self.admin_key),
+                &json!({"name": format!("{role} key"), "role": role, "unit_id": unit_id}),
+            )
             .await;
         assert_eq!(r.status(), 201, "create key");
         let v: Value = r.json().await.unwrap();
@@ -235,7 +249,11 @@ impl TestApp {
 /// Asserts a problem+json answer with this status, and returns its body.
 pub async fn assert_problem(r: reqwest::Response, status: u16) -> Value {
     assert_eq!(r.status().as_u16(), status, "status");
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     assert!(ct.starts_with("application/problem+json"), "content type {ct}");
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["status"].as_u64(), Some(status as u64));

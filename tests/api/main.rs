@@ -4,5 +4,6 @@
 mod helpers;
 
 mod access;
+mod campaigns;
 mod errors;
 mod foundation;
