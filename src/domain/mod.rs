@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod credentials;
 pub mod forms;
 pub mod ledger;
+pub mod respond;
 pub mod sample_size;
 pub mod scoring;
 pub mod stats;

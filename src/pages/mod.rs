@@ -201,10 +201,7 @@ struct SurveyTemplate<'a> {
 }
 
 fn joined(errors: &BTreeMap<String, Vec<String>>, key: &str) -> Option<String> {
-    errors
-        .get(key)
-        .filter(|m| !m.is_empty())
-        .map(|m| m.join(" "))
+    errors.get(key).filter(|m| !m.is_empty()).map(|m| m.join(" "))
 }
 
 /// The survey form.
@@ -324,12 +321,8 @@ pub fn survey_page(p: &SurveyPage) -> String {
     }
 
     // Messages for fields the page does not show (e.g. an unknown key).
-    let known = |k: &str| {
-        k == FORM_ERROR_KEY
-            || form.item(k).is_some()
-            || form.screening_question(k).is_some()
-            || form.demographic(k).is_some()
-    };
+    let known =
+        |k: &str| k == FORM_ERROR_KEY || form.item(k).is_some() || form.screening_question(k).is_some() || form.demographic(k).is_some();
     for (key, messages) in p.errors {
         if !known(key) && !messages.is_empty() {
             summary.push(SummaryEntry {
@@ -498,10 +491,7 @@ impl Refusal {
             Refusal::CampaignNotYetOpen => ("Survei belum dibuka", "The survey is not open yet"),
             Refusal::TooManyRequests { .. } => ("Terlalu banyak kiriman", "Too many submissions"),
             Refusal::StaleForm => ("Mohon muat ulang formulir", "Please reload the form"),
-            Refusal::Unavailable => (
-                "Layanan sedang tidak tersedia",
-                "Service temporarily unavailable",
-            ),
+            Refusal::Unavailable => ("Layanan sedang tidak tersedia", "Service temporarily unavailable"),
             Refusal::Honeypot => ("Kiriman tidak dapat diproses", "Submission not accepted"),
         };
         pick(lang, id, en).to_owned()
@@ -696,10 +686,7 @@ pub fn slips_page(p: &SlipsPage) -> String {
         .slips
         .chunks(SLIPS_PER_SHEET)
         .enumerate()
-        .map(|(i, slips)| Sheet {
-            number: i + 1,
-            slips,
-        })
+        .map(|(i, slips)| Sheet { number: i + 1, slips })
         .collect();
     SlipsTemplate {
         unit_name: p.unit_name,
@@ -715,14 +702,8 @@ pub fn slips_page(p: &SlipsPage) -> String {
 /// A minimal page, should a template ever fail to render.
 fn fallback(lang: Lang, _err: &askama::Error) -> String {
     let (title, text) = match lang {
-        Lang::Id => (
-            "Terjadi kesalahan",
-            "Halaman ini tidak dapat ditampilkan. Silakan coba lagi nanti.",
-        ),
-        Lang::En => (
-            "Something went wrong",
-            "This page cannot be shown. Please try again later.",
-        ),
+        Lang::Id => ("Terjadi kesalahan", "Halaman ini tidak dapat ditampilkan. Silakan coba lagi nanti."),
+        Lang::En => ("Something went wrong", "This page cannot be shown. Please try again later."),
     };
     format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>",
@@ -798,34 +779,22 @@ mod tests {
     /// nothing from another host (outside `allowed` URLs).
     fn check_common(html: &str, lang: &str, allowed: &[&str]) {
         assert!(html.starts_with("<!DOCTYPE html>"), "doctype");
-        assert!(
-            html.contains(&format!("<html lang=\"{lang}\">")),
-            "html lang"
-        );
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "html lang");
         assert!(html.contains("<meta name=\"viewport\""), "viewport");
         assert!(html.contains("<title>"), "title");
         let lower = html.to_lowercase();
         assert!(!lower.contains("<script"), "no script");
         for (at, _) in lower.match_indices(" on") {
-            let name: String = lower[at + 3..]
-                .chars()
-                .take_while(char::is_ascii_alphabetic)
-                .collect();
+            let name: String = lower[at + 3..].chars().take_while(char::is_ascii_alphabetic).collect();
             let after = &lower[at + 3 + name.len()..];
-            assert!(
-                name.is_empty() || !after.starts_with('='),
-                "event handler attribute on{name}"
-            );
+            assert!(name.is_empty() || !after.starts_with('='), "event handler attribute on{name}");
         }
         let mut rest = html.to_owned();
         for url in allowed {
             rest = rest.replace(url, "");
         }
         assert!(!rest.contains("http://"), "no http:// outside allowed urls");
-        assert!(
-            !rest.contains("https://"),
-            "no https:// outside allowed urls"
-        );
+        assert!(!rest.contains("https://"), "no https:// outside allowed urls");
         assert!(!rest.contains("//"), "no protocol-relative urls: {rest}");
     }
 
@@ -847,9 +816,7 @@ mod tests {
         check_common(&html, "id", &[]);
         assert!(html.contains("<form method=\"post\" action=\"/s/abc123\""));
         assert!(html.contains("name=\"render_token\" value=\"tok.123\""));
-        assert!(html.contains(
-            "<input type=\"text\" id=\"website\" name=\"website\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
-        ));
+        assert!(html.contains("<input type=\"text\" id=\"website\" name=\"website\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"));
         assert!(html.contains("<label for=\"website\">"));
         assert!(html.contains("Kirim jawaban"));
         assert!(html.contains("Survei ini anonim: kami hanya menyimpan jawaban Anda"));
@@ -857,10 +824,7 @@ mod tests {
         assert!(html.contains("href=\"/s/abc123?lang=en\""));
         assert!(html.contains("Kantor Imigrasi Kelas I Jakarta Selatan"));
         assert!(html.contains("<h1>IPKP 2025</h1>"));
-        assert!(
-            !html.contains("class=\"sum\""),
-            "no error summary without errors"
-        );
+        assert!(!html.contains("class=\"sum\""), "no error summary without errors");
         assert!(!html.contains(" checked"));
     }
 
@@ -878,21 +842,14 @@ mod tests {
             for v in 1..=form.scale.max {
                 let id = format!("{}-{}", item.id, v - 1);
                 let label = &form.scale.labels[usize::from(v - 1)].id;
-                let input = format!(
-                    "<input type=\"radio\" id=\"{id}\" name=\"{}\" value=\"{v}\"",
-                    item.id
-                );
+                let input = format!("<input type=\"radio\" id=\"{id}\" name=\"{}\" value=\"{v}\"", item.id);
                 assert!(html.contains(&input), "{input}");
                 let label = format!("<label for=\"{id}\">{v} — {label}</label>");
                 assert!(html.contains(&label), "{label}");
             }
         }
         // Every id is unique, every label is bound to an existing id.
-        let ids: Vec<&str> = html
-            .split(" id=\"")
-            .skip(1)
-            .map(|s| &s[..s.find('"').unwrap()])
-            .collect();
+        let ids: Vec<&str> = html.split(" id=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
         let mut unique = ids.clone();
         unique.sort_unstable();
         unique.dedup();
@@ -903,10 +860,7 @@ mod tests {
         }
         // Screening radios and demographic selects.
         assert!(html.contains("id=\"diarahkan-0\" name=\"diarahkan\" value=\"ya\""));
-        assert!(
-            html.contains("name=\"diarahkan\" value=\"\""),
-            "no-answer option"
-        );
+        assert!(html.contains("name=\"diarahkan\" value=\"\""), "no-answer option");
         assert!(html.contains("<select id=\"usia\" name=\"usia\">"));
         assert!(html.contains("<option value=\"\">— pilih —</option>"));
         assert!(html.contains("<option value=\"Layanan Daring\">Layanan Daring</option>"));
@@ -938,37 +892,24 @@ mod tests {
     #[test]
     fn errors_appear_next_to_fields_and_in_the_summary() {
         let mut f = Fixture::new();
-        f.errors.insert(
-            "waktu".into(),
-            vec!["Mohon pilih salah satu jawaban.".into()],
-        );
-        f.errors
-            .insert("usia".into(), vec!["Pilihan ini tidak tersedia.".into()]);
-        f.errors
-            .insert("nama".into(), vec!["Pertanyaan ini tidak ada.".into()]);
-        f.errors
-            .insert(FORM_ERROR_KEY.into(), vec!["Formulir <lama>.".into()]);
+        f.errors.insert("waktu".into(), vec!["Mohon pilih salah satu jawaban.".into()]);
+        f.errors.insert("usia".into(), vec!["Pilihan ini tidak tersedia.".into()]);
+        f.errors.insert("nama".into(), vec!["Pertanyaan ini tidak ada.".into()]);
+        f.errors.insert(FORM_ERROR_KEY.into(), vec!["Formulir <lama>.".into()]);
         let html = f.render(Lang::Id, "U", "T");
         write_out("survey-errors.html", &html);
         check_common(&html, "id", &[]);
         assert!(html.contains("<title>Kesalahan: "));
         assert!(html.contains("class=\"sum\""));
-        assert!(
-            html.contains("<a href=\"#waktu-0\">Pertanyaan 4: Mohon pilih salah satu jawaban.</a>")
-        );
+        assert!(html.contains("<a href=\"#waktu-0\">Pertanyaan 4: Mohon pilih salah satu jawaban.</a>"));
         assert!(html.contains("<a href=\"#usia\">Usia: Pilihan ini tidak tersedia.</a>"));
         assert!(html.contains("“nama”: Pertanyaan ini tidak ada."));
-        assert!(
-            html.contains("Formulir &#60;lama&#62;.") || html.contains("Formulir &lt;lama&gt;.")
-        );
+        assert!(html.contains("Formulir &#60;lama&#62;.") || html.contains("Formulir &lt;lama&gt;."));
         // Next to the field, and linked by aria-describedby.
         assert!(html.contains("<fieldset class=\"bad\" aria-describedby=\"waktu-err\">"));
         let after = &html[html.find("aria-describedby=\"waktu-err\"").unwrap()..];
         let err = after.find("<p class=\"err\" id=\"waktu-err\">").unwrap();
-        assert!(
-            err < after.find("id=\"waktu-0\"").unwrap(),
-            "error before the radios"
-        );
+        assert!(err < after.find("id=\"waktu-0\"").unwrap(), "error before the radios");
         assert!(html.contains("aria-describedby=\"usia-err\""));
         assert!(html.contains("<p class=\"err\" id=\"usia-err\">"));
     }
@@ -976,8 +917,7 @@ mod tests {
     #[test]
     fn english_page() {
         let mut f = Fixture::new();
-        f.errors
-            .insert("waktu".into(), vec!["Please choose one answer.".into()]);
+        f.errors.insert("waktu".into(), vec!["Please choose one answer.".into()]);
         let html = f.render(Lang::En, "Unit", "Title");
         write_out("survey-en.html", &html);
         check_common(&html, "en", &[]);
@@ -1004,15 +944,10 @@ mod tests {
     fn user_text_is_escaped() {
         let mut f = Fixture::new();
         f.services = vec!["<script>alert(1)</script>".into()];
-        f.values
-            .insert("layanan".into(), "<script>alert(1)</script>".into());
+        f.values.insert("layanan".into(), "<script>alert(1)</script>".into());
         f.form.items[0].text.id = "<script>alert(2)</script>".into();
         f.form.scale.labels[0].id = "\"><script>x</script>".into();
-        let html = f.render(
-            Lang::Id,
-            "<script>alert('unit')</script>",
-            "<script>alert(\"t\")</script>",
-        );
+        let html = f.render(Lang::Id, "<script>alert('unit')</script>", "<script>alert(\"t\")</script>");
         assert!(!html.to_lowercase().contains("<script"), "{html}");
         assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
 
@@ -1082,9 +1017,7 @@ mod tests {
             Refusal::LinkFull,
             Refusal::CampaignClosed,
             Refusal::CampaignNotYetOpen,
-            Refusal::TooManyRequests {
-                retry_after_secs: 125,
-            },
+            Refusal::TooManyRequests { retry_after_secs: 125 },
             Refusal::StaleForm,
             Refusal::Unavailable,
             Refusal::Honeypot,
@@ -1101,9 +1034,7 @@ mod tests {
             Refusal::TokenUsed.message(Lang::Id),
             "Kode survei ini sudah pernah digunakan. Setiap kode hanya berlaku untuk satu kali pengisian. Terima kasih atas partisipasi Anda."
         );
-        let m = Refusal::TooManyRequests {
-            retry_after_secs: 125,
-        };
+        let m = Refusal::TooManyRequests { retry_after_secs: 125 };
         assert!(m.message(Lang::Id).contains("3 menit"));
         assert!(m.message(Lang::En).contains("3 minutes"));
         assert_eq!(wait_text(1, Lang::En), "1 second");
@@ -1152,13 +1083,7 @@ mod tests {
         let urls: Vec<String> = (0..45)
             .map(|i| format!("https://integritas.example.go.id/s/t{i:02}AbCdEfGhIjKlMnOpQrStUv"))
             .collect();
-        let slips: Vec<Slip> = urls
-            .iter()
-            .map(|u| Slip {
-                url: u,
-                qr_svg: FAKE_QR,
-            })
-            .collect();
+        let slips: Vec<Slip> = urls.iter().map(|u| Slip { url: u, qr_svg: FAKE_QR }).collect();
         let html = slips_page(&SlipsPage {
             unit_name: "Kantor Imigrasi",
             campaign_title: "SKM 2025",

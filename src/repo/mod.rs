@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod form_versions;
 pub mod keys;
 pub mod links;
+pub mod responses;
 pub mod secrets;
 pub mod tokens;
 pub mod units;

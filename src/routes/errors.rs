@@ -68,7 +68,14 @@ pub fn path_config() -> web::PathConfig {
 /// Gives every bodiless error response a problem+json body (or, for citizen pages, leaves it to
 /// the page handlers, which always render their own).
 pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    if res.headers().contains_key(header::CONTENT_TYPE) {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let citizen = res.request().path().starts_with("/s/");
+    // Citizen URLs always answer a page; elsewhere, only bodiless errors need filling in.
+    if (citizen && is_html) || (!citizen && res.headers().contains_key(header::CONTENT_TYPE)) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -72,9 +72,14 @@ pub async fn validate(
     let mut f = Fields::new();
     let name = f.require("name", name).and_then(|s| f.check("name", Text::parse(&s, 200)));
     let role = f.require("role", role).and_then(|r| f.check("role", r.parse::<Role>()));
+    let unit_exists = match unit_id {
+        Some(u) => repo::units::find(db, u).await?.is_some(),
+        None => false,
+    };
     match (role, unit_id) {
         (Some(Role::Operator), None) => f.add("unit_id", "an operator key needs the unit it belongs to"),
-        (Some(Role::Operator), Some(u)) if repo::units::find(db, u).await?.is_none() => f.add("unit_id", "no unit has this id"),
+        (Some(Role::Operator), Some(_)) if !unit_exists => f.add("unit_id", "no unit has this id"),
+        (Some(Role::Operator), Some(_)) => {}
         (Some(_), Some(_)) => f.add("unit_id", "only operator keys belong to a unit"),
         _ => {}
     }

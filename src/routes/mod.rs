@@ -3,12 +3,15 @@
 
 pub mod background;
 pub mod campaigns;
+pub mod citizen;
 pub mod errors;
 pub mod forms;
 pub mod health;
 pub mod keys;
 pub mod links;
 pub mod meta;
+pub mod respond;
+pub mod survey;
 pub mod tokens;
 pub mod units;
 
@@ -51,7 +54,9 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(links::qr_png)
                 .service(tokens::create_tokens)
                 .service(tokens::list_batches)
-                .service(tokens::revoke_batch),
+                .service(tokens::revoke_batch)
+                .service(respond::get_survey)
+                .service(respond::post_survey),
         );
 }
 
@@ -66,6 +71,12 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         }),
     )
     .route("/links/{id}/poster", web::get().to(links::poster))
+    .service(
+        web::resource("/s/{code}")
+            .route(web::get().to(citizen::show))
+            .route(web::post().to(citizen::submit)),
+    )
+    .route("/s/{code}/terima-kasih", web::get().to(citizen::thanks))
     .route(
         "/",
         web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }),

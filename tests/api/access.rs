@@ -32,6 +32,8 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/campaigns/{id}/tokens", "AO"),
     ("GET", "/api/v1/campaigns/{id}/token-batches", "AO"),
     ("POST", "/api/v1/token-batches/{id}/revoke", "AO"),
+    ("GET", "/api/v1/respond/{code}", "P"),
+    ("POST", "/api/v1/respond/{code}", "P"),
 ];
 
 /// HTML pages behind a key (not in the OpenAPI document): (method, path template, allowed roles).
@@ -41,6 +43,7 @@ struct Fixture {
     unit_a: String,
     campaign_a: String,
     link_a: String,
+    link_code: String,
     batch_a: String,
     keys: Vec<(char, String)>,
     revoked: String,
@@ -77,6 +80,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap();
     let link_a = l["id"].as_str().unwrap().to_owned();
+    let link_code = l["code"].as_str().unwrap().to_owned();
     let b: Value = app
         .post_json(
             &format!("/api/v1/campaigns/{campaign_a}/tokens"),
@@ -92,6 +96,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         unit_a,
         campaign_a,
         link_a,
+        link_code,
         batch_a,
         keys: vec![('A', app.admin_key.clone()), ('O', op_a), ('X', op_b), ('S', assessor)],
         revoked,
@@ -105,7 +110,8 @@ async fn concrete(app: &TestApp, f: &Fixture, path: &str) -> String {
         .replace("/units/{id}", &format!("/units/{}", f.unit_a))
         .replace("/campaigns/{id}", &format!("/campaigns/{}", f.campaign_a))
         .replace("/links/{id}", &format!("/links/{}", f.link_a))
-        .replace("/token-batches/{id}", &format!("/token-batches/{}", f.batch_a));
+        .replace("/token-batches/{id}", &format!("/token-batches/{}", f.batch_a))
+        .replace("/respond/{code}", &format!("/respond/{}", f.link_code));
     if p.contains("/keys/{id}") {
         // A throwaway key each time, so revoking it hurts no other row.
         let (id, _) = app.create_key("assessor", None).await;
@@ -160,7 +166,7 @@ async fn role_by_route_matrix() {
         if allowed.contains('P') {
             let path = concrete(&app, &f, template).await;
             let s = call(&app, method, &path, None).await;
-            assert!(s < 400, "{method} {template} is public but answered {s}");
+            assert!(s != 401 && s != 403 && s < 500, "{method} {template} is public but answered {s}");
             continue;
         }
         for (who, key) in [

@@ -94,7 +94,6 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
         .unwrap();
     TestApp {
         address,
-        port,
         db,
         client,
         admin_key: ADMIN_KEY.into(),

@@ -7,3 +7,4 @@ mod access;
 mod campaigns;
 mod errors;
 mod foundation;
+mod survey;
