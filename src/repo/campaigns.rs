@@ -63,3 +63,12 @@ pub fn period(c: &campaign::Model) -> Period {
         closed_at: c.closed_at,
     }
 }
+
+/// Campaigns of these forms (for hasil); `_small` is a hint only.
+pub async fn list_for_forms(db: &impl ConnectionTrait, forms: &[&str], _small: bool) -> Result<Vec<campaign::Model>, DbErr> {
+    campaign::Entity::find()
+        .filter(campaign::Column::FormId.is_in(forms.iter().map(|f| f.to_string())))
+        .order_by_asc(campaign::Column::CreatedAt)
+        .all(db)
+        .await
+}

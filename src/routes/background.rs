@@ -1,13 +1,20 @@
-//! Background jobs beside the server: forgetting idle rate-limit keys (and, later, the sealer).
+//! Background jobs beside the server: the ledger sealer, and forgetting idle rate-limit keys.
 
 use crate::state::AppState;
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut seal = tokio::time::interval(state.settings.seal_interval);
+        let mut forget = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
-            tick.tick().await;
-            state.limiter.forget_idle();
+            tokio::select! {
+                _ = seal.tick() => {
+                    if let Err(e) = crate::repo::ledger::seal_all(&state.db).await {
+                        tracing::warn!(error = %e, "ledger sealing failed; will retry");
+                    }
+                }
+                _ = forget.tick() => state.limiter.forget_idle(),
+            }
         }
     })
 }

@@ -208,5 +208,7 @@ pub async fn close_campaign(state: web::Data<AppState>, who: Principal, id: web:
         .await?;
     }
     txn.commit().await?;
+    // Closing seals what remains, so the final ledger head exists as soon as the campaign ends.
+    while repo::ledger::seal_campaign(&state.db, c.id).await? > 0 {}
     Ok(web::Json(c.into()))
 }

@@ -6,11 +6,13 @@ pub mod campaigns;
 pub mod citizen;
 pub mod errors;
 pub mod forms;
+pub mod hasil;
 pub mod health;
 pub mod keys;
 pub mod links;
 pub mod meta;
 pub mod respond;
+pub mod results;
 pub mod survey;
 pub mod tokens;
 pub mod units;
@@ -56,7 +58,11 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(tokens::list_batches)
                 .service(tokens::revoke_batch)
                 .service(respond::get_survey)
-                .service(respond::post_survey),
+                .service(respond::post_survey)
+                .service(results::results)
+                .service(results::ledger)
+                .service(hasil::unit_hasil)
+                .service(hasil::national),
         );
 }
 

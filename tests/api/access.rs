@@ -34,6 +34,10 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/token-batches/{id}/revoke", "AO"),
     ("GET", "/api/v1/respond/{code}", "P"),
     ("POST", "/api/v1/respond/{code}", "P"),
+    ("GET", "/api/v1/campaigns/{id}/results", "AOS"),
+    ("GET", "/api/v1/campaigns/{id}/ledger", "AOS"),
+    ("GET", "/api/v1/units/{id}/hasil", "AOS"),
+    ("GET", "/api/v1/hasil", "AS"),
 ];
 
 /// HTML pages behind a key (not in the OpenAPI document): (method, path template, allowed roles).

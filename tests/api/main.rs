@@ -7,4 +7,5 @@ mod access;
 mod campaigns;
 mod errors;
 mod foundation;
+mod results;
 mod survey;

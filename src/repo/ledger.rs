@@ -1,0 +1,368 @@
+//! The integrity ledger: sealing a campaign's new responses into a hash-linked block, the head,
+//! and re-verification of everything from the stored rows.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::domain::ledger::{GENESIS, ResponseContent, block_hash, content_hash};
+
+/// Responses per block at most, so one seal stays a short transaction.
+const MAX_BLOCK: i64 = 5_000;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LedgerHead {
+    /// Hash of the newest block (null before the first seal).
+    pub head: Option<String>,
+    pub blocks: i64,
+    pub sealed: i64,
+    pub unsealed: i64,
+}
+
+pub async fn head(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<LedgerHead, DbErr> {
+    let last = db
+        .query_one_raw(super::stmt(
+            db,
+            "SELECT hash, seq FROM ledger_block WHERE campaign_id = $1 ORDER BY seq DESC LIMIT 1",
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    let (head, blocks) = match last {
+        Some(r) => (Some(r.try_get::<String>("", "hash")?), r.try_get::<i64>("", "seq")?),
+        None => (None, 0),
+    };
+    let sealed = count(db, "SELECT COUNT(*) AS n FROM ledger_entry WHERE campaign_id = $1", campaign_id).await?;
+    let total = count(db, "SELECT COUNT(*) AS n FROM response WHERE campaign_id = $1", campaign_id).await?;
+    Ok(LedgerHead {
+        head,
+        blocks,
+        sealed,
+        unsealed: (total - sealed).max(0),
+    })
+}
+
+async fn count(db: &impl ConnectionTrait, sql: &str, id: Uuid) -> Result<i64, DbErr> {
+    let r = db.query_one_raw(super::stmt(db, sql, vec![id.into()])).await?;
+    Ok(r.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+/// Seals the campaign's unsealed responses (up to one block); returns how many were sealed.
+pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid) -> Result<i64, DbErr> {
+    let txn = db.begin().await?;
+    let rows = txn
+        .query_all_raw(super::stmt(
+            &txn,
+            &format!(
+                "SELECT r.id AS id, r.content_hash AS content_hash FROM response r LEFT JOIN ledger_entry e ON e.response_id = r.id \
+                 WHERE r.campaign_id = $1 AND e.response_id IS NULL ORDER BY r.id LIMIT {MAX_BLOCK}"
+            ),
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    if rows.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    let entries: Vec<(Uuid, String)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<Uuid>("", "id")?, r.try_get::<String>("", "content_hash")?)))
+        .collect::<Result<_, DbErr>>()?;
+    let last = txn
+        .query_one_raw(super::stmt(
+            &txn,
+            "SELECT hash, seq FROM ledger_block WHERE campaign_id = $1 ORDER BY seq DESC LIMIT 1",
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    let (prev, seq) = match last {
+        Some(r) => (r.try_get::<String>("", "hash")?, r.try_get::<i64>("", "seq")? + 1),
+        None => (GENESIS.to_owned(), 1),
+    };
+    let hashed: Vec<(String, String)> = entries.iter().map(|(id, h)| (id.to_string(), h.clone())).collect();
+    let hash = block_hash(&prev, &campaign_id.to_string(), seq, &hashed);
+    let block_id = Uuid::new_v4();
+    txn.execute_raw(super::stmt(
+        &txn,
+        "INSERT INTO ledger_block (id, campaign_id, seq, prev_hash, hash, count, sealed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        vec![
+            block_id.into(),
+            campaign_id.into(),
+            seq.into(),
+            prev.into(),
+            hash.into(),
+            (entries.len() as i64).into(),
+            crate::domain::now().into(),
+        ],
+    ))
+    .await?;
+    for (chunk_no, chunk) in entries.chunks(1000).enumerate() {
+        let mut sql = String::from("INSERT INTO ledger_entry (response_id, block_id, campaign_id, position) VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, (id, _)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let n = values.len();
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+            values.extend([
+                (*id).into(),
+                block_id.into(),
+                campaign_id.into(),
+                ((chunk_no * 1000 + i) as i64).into(),
+            ]);
+        }
+        txn.execute_raw(super::stmt(&txn, &sql, values)).await?;
+    }
+    txn.commit().await?;
+    Ok(entries.len() as i64)
+}
+
+/// Seals every campaign that has unsealed responses.
+pub async fn seal_all(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let totals = db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT campaign_id, COUNT(*) AS n FROM response GROUP BY campaign_id",
+            vec![],
+        ))
+        .await?;
+    let sealed = db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT campaign_id, COUNT(*) AS n FROM ledger_entry GROUP BY campaign_id",
+            vec![],
+        ))
+        .await?;
+    let sealed: HashMap<Uuid, i64> = sealed
+        .iter()
+        .filter_map(|r| Some((r.try_get("", "campaign_id").ok()?, r.try_get("", "n").ok()?)))
+        .collect();
+    let mut n = 0;
+    for r in totals {
+        let c: Uuid = r.try_get("", "campaign_id")?;
+        let total: i64 = r.try_get("", "n")?;
+        if total > sealed.get(&c).copied().unwrap_or(0) {
+            loop {
+                let k = seal_campaign(db, c).await?;
+                n += k;
+                if k < MAX_BLOCK {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(n)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BlockCheck {
+    pub seq: i64,
+    pub hash: String,
+    pub prev_hash: String,
+    pub count: i64,
+    pub sealed_at: chrono::DateTime<chrono::Utc>,
+    pub ok: bool,
+    /// What is wrong with this block, when something is.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub campaign_id: Uuid,
+    pub ok: bool,
+    pub head: LedgerHead,
+    pub blocks: Vec<BlockCheck>,
+    /// Problems outside any block (unsealed responses whose content hash does not match).
+    pub problems: Vec<String>,
+}
+
+struct Stored {
+    content_hash: String,
+    computed: String,
+}
+
+/// Recomputes every response's content hash from its stored rows, and every block's hash from
+/// its entries, and checks the chain.
+pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Verification, DbErr> {
+    let cid = campaign_id.to_string();
+    let responses = db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, content_hash FROM response WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    let mut answers: HashMap<Uuid, Vec<(String, u8)>> = HashMap::new();
+    for r in db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT response_id, item, value FROM answer WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?
+    {
+        answers
+            .entry(r.try_get("", "response_id")?)
+            .or_default()
+            .push((r.try_get("", "item")?, r.try_get::<i16>("", "value")? as u8));
+    }
+    let mut fields: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
+    for r in db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT response_id, kind, key, value FROM response_field WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?
+    {
+        fields.entry(r.try_get("", "response_id")?).or_default().push((
+            r.try_get("", "kind")?,
+            r.try_get("", "key")?,
+            r.try_get("", "value")?,
+        ));
+    }
+    let mut stored: HashMap<Uuid, Stored> = HashMap::new();
+    for r in responses {
+        let id: Uuid = r.try_get("", "id")?;
+        let date: chrono::NaiveDate = r.try_get("", "submitted_on")?;
+        let id_s = id.to_string();
+        let date_s = date.to_string();
+        let label: Option<String> = r.try_get("", "link_label")?;
+        let channel: String = r.try_get("", "channel")?;
+        let computed = content_hash(&ResponseContent {
+            id: &id_s,
+            campaign_id: &cid,
+            submitted_on: &date_s,
+            channel: &channel,
+            link_label: label.as_deref(),
+            answers: answers.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            fields: fields.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            speeder: r.try_get("", "speeder")?,
+            diarahkan: r.try_get("", "diarahkan")?,
+        });
+        stored.insert(
+            id,
+            Stored {
+                content_hash: r.try_get("", "content_hash")?,
+                computed,
+            },
+        );
+    }
+    let blocks = db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT id, seq, prev_hash, hash, count, sealed_at FROM ledger_block WHERE campaign_id = $1 ORDER BY seq",
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    let mut entries: HashMap<Uuid, Vec<(i64, Uuid)>> = HashMap::new();
+    for r in db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT block_id, position, response_id FROM ledger_entry WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?
+    {
+        entries
+            .entry(r.try_get("", "block_id")?)
+            .or_default()
+            .push((r.try_get("", "position")?, r.try_get("", "response_id")?));
+    }
+    let mut checks = Vec::new();
+    let mut prev = GENESIS.to_owned();
+    let mut sealed_ids = std::collections::HashSet::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let id: Uuid = b.try_get("", "id")?;
+        let seq: i64 = b.try_get("", "seq")?;
+        let hash: String = b.try_get("", "hash")?;
+        let prev_hash: String = b.try_get("", "prev_hash")?;
+        let count: i64 = b.try_get("", "count")?;
+        let mut problems = Vec::new();
+        if seq != i as i64 + 1 {
+            problems.push(format!("sequence gap: expected block {}, found {seq}", i + 1));
+        }
+        if prev_hash != prev {
+            problems.push("does not link to the previous block's hash".to_owned());
+        }
+        let mut list = entries.remove(&id).unwrap_or_default();
+        list.sort();
+        if list.len() as i64 != count {
+            problems.push(format!("lists {} responses but was sealed with {count}", list.len()));
+        }
+        let mut hashed = Vec::with_capacity(list.len());
+        for (_, rid) in &list {
+            sealed_ids.insert(*rid);
+            match stored.get(rid) {
+                None => {
+                    problems.push(format!("response {rid} was deleted"));
+                    hashed.push((rid.to_string(), String::new()));
+                }
+                Some(s) => {
+                    if s.computed != s.content_hash {
+                        problems.push(format!("response {rid} was changed"));
+                    }
+                    hashed.push((rid.to_string(), s.computed.clone()));
+                }
+            }
+        }
+        if block_hash(&prev_hash, &cid, seq, &hashed) != hash {
+            problems.push("block hash does not match its contents".to_owned());
+        }
+        checks.push(BlockCheck {
+            seq,
+            hash: hash.clone(),
+            prev_hash,
+            count,
+            sealed_at: b.try_get("", "sealed_at")?,
+            ok: problems.is_empty(),
+            problems,
+        });
+        prev = hash;
+    }
+    let mut problems: Vec<String> = entries
+        .keys()
+        .map(|b| format!("ledger entries point at unknown block {b}"))
+        .collect();
+    for (id, s) in &stored {
+        if !sealed_ids.contains(id) && s.computed != s.content_hash {
+            problems.push(format!("unsealed response {id} does not match its content hash"));
+        }
+    }
+    problems.sort();
+    let head = head(db, campaign_id).await?;
+    let ok = problems.is_empty() && checks.iter().all(|c| c.ok);
+    Ok(Verification {
+        campaign_id,
+        ok,
+        head,
+        blocks: checks,
+        problems,
+    })
+}
+
+/// The newest block hash of each campaign, in one query.
+pub async fn last_heads(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, String>, DbErr> {
+    let mut out: HashMap<Uuid, (i64, String)> = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let ph = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let rows = db
+            .query_all_raw(super::stmt(
+                db,
+                &format!("SELECT campaign_id, seq, hash FROM ledger_block WHERE campaign_id IN ({ph})"),
+                chunk.iter().map(|i| (*i).into()).collect(),
+            ))
+            .await?;
+        for r in rows {
+            let c: Uuid = r.try_get("", "campaign_id")?;
+            let seq: i64 = r.try_get("", "seq")?;
+            let hash: String = r.try_get("", "hash")?;
+            if out.get(&c).is_none_or(|(s, _)| *s < seq) {
+                out.insert(c, (seq, hash));
+            }
+        }
+    }
+    Ok(out.into_iter().map(|(k, (_, h))| (k, h)).collect())
+}
