@@ -64,8 +64,50 @@ fn forbidden(msg: &str) -> AppError {
     AppError::Forbidden(msg.to_owned())
 }
 
-/// Reads `Authorization: Bearer <key>` and resolves it.
+/// The HTML pages' session cookie (HttpOnly, SameSite=Strict, Path=/).
+pub const SESSION_COOKIE: &str = "integritas_session";
+/// Sessions last a working day.
+pub const SESSION_SECS: i64 = 8 * 3600;
+
+/// Resolves a key id to a principal, refusing revoked keys.
+pub async fn principal_of_key(state: &AppState, key_id: Uuid) -> Result<Principal, AppError> {
+    let k = repo::keys::find(&state.db, key_id).await?.filter(|k| k.revoked_at.is_none());
+    let k = k.ok_or_else(|| AppError::Unauthorized("unknown or revoked key".into()))?;
+    let role: Role = k.role.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(Principal {
+        key_id: k.id,
+        role,
+        unit_id: k.unit_id,
+    })
+}
+
+/// The principal of a valid session cookie, if any.
+pub async fn from_session(state: &AppState, req: &HttpRequest) -> Result<Option<(Principal, String)>, AppError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let value = cookie.value().to_owned();
+    let Some(key_id) = crate::domain::credentials::verify_session(&state.render_secret, &value, crate::domain::now().timestamp()) else {
+        return Ok(None);
+    };
+    let Ok(key_id) = key_id.parse::<Uuid>() else { return Ok(None) };
+    match principal_of_key(state, key_id).await {
+        Ok(p) => Ok(Some((p, value))),
+        Err(AppError::Unauthorized(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads `Authorization: Bearer <key>` and resolves it; for GET requests without the header, a
+/// login session (the HTML pages and their downloads) is accepted too. Changes always need the
+/// header, so a session cookie alone can never change anything through the API.
 pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Principal, AppError> {
+    if req.headers().get(header::AUTHORIZATION).is_none()
+        && (req.method() == actix_web::http::Method::GET || req.method() == actix_web::http::Method::HEAD)
+        && let Some((p, _)) = from_session(state, req).await?
+    {
+        return Ok(p);
+    }
     let raw = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -15,6 +15,7 @@ pub mod config;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

@@ -139,6 +139,38 @@ pub fn verify_render_token(secret: &[u8], code: &str, token: Option<&str>, now: 
     Ok(rendered_at)
 }
 
+fn mac(secret: &[u8], parts: &[&str]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p.as_bytes());
+        mac.update(b"\x1f");
+    }
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// A login session for the HTML pages: `{key_id}.{expires}.{mac}`, signed with the server secret.
+/// It names the API key that logged in, so revoking the key ends the session on the next request.
+pub fn sign_session(secret: &[u8], key_id: &str, expires: i64) -> String {
+    format!("{key_id}.{expires}.{}", mac(secret, &["session", key_id, &expires.to_string()]))
+}
+
+/// The key id of a valid, unexpired session cookie.
+pub fn verify_session(secret: &[u8], cookie: &str, now: i64) -> Option<String> {
+    let mut it = cookie.splitn(3, '.');
+    let (key_id, expires, sig) = (it.next()?, it.next()?, it.next()?);
+    let exp: i64 = expires.parse().ok()?;
+    let want = mac(secret, &["session", key_id, expires]);
+    if !hashes_equal(&want, sig) || exp <= now {
+        return None;
+    }
+    Some(key_id.to_owned())
+}
+
+/// The CSRF token of a session: forms that change something carry it, and it is checked on POST.
+pub fn csrf_token(secret: &[u8], session: &str) -> String {
+    mac(secret, &["csrf", session])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +225,18 @@ mod tests {
             verify_render_token(s, "abc", Some(&forged), 1010, 7200),
             Err(RenderTokenError::Forged)
         );
+    }
+
+    #[test]
+    fn sessions_and_csrf() {
+        let s = b"k";
+        let c = sign_session(s, "abc", 2000);
+        assert_eq!(verify_session(s, &c, 1000).as_deref(), Some("abc"));
+        assert_eq!(verify_session(s, &c, 2000), None, "expired");
+        assert_eq!(verify_session(b"other", &c, 1000), None);
+        assert_eq!(verify_session(s, &c.replace("abc", "abd"), 1000), None);
+        assert_eq!(verify_session(s, "garbage", 1000), None);
+        assert_ne!(csrf_token(s, &c), csrf_token(s, &sign_session(s, "abc", 2001)));
     }
 
     proptest! {

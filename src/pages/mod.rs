@@ -7,6 +7,8 @@
 //! from any host and contain no JavaScript, so they work under the CSP
 //! `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'`.
 
+pub mod report;
+
 use std::collections::BTreeMap;
 
 use askama::Template;

@@ -52,3 +52,25 @@ pub async fn record(db: &impl ConnectionTrait, actor: Actor, e: Entry<'_>) -> Re
     .await?;
     Ok(())
 }
+
+pub struct AuditFilter {
+    pub unit_id: Option<Uuid>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub limit: u64,
+}
+
+pub async fn list(db: &impl ConnectionTrait, f: &AuditFilter) -> Result<Vec<audit_log::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = audit_log::Entity::find().order_by_desc(audit_log::Column::At).limit(f.limit);
+    if let Some(u) = f.unit_id {
+        q = q.filter(audit_log::Column::UnitId.eq(u));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(audit_log::Column::At.gte(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(audit_log::Column::At.lt(t));
+    }
+    q.all(db).await
+}

@@ -195,3 +195,98 @@ pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<
         })
         .collect()
 }
+
+/// Responses per submission date over the analysis set.
+pub async fn per_day(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(chrono::NaiveDate, i64)>, DbErr> {
+    let rows = db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT r.submitted_on AS d, COUNT(*) AS n FROM response r WHERE r.campaign_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id) GROUP BY r.submitted_on ORDER BY r.submitted_on",
+            vec![campaign_id.into()],
+        ))
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("", "d")?, r.try_get("", "n")?))).collect()
+}
+
+/// One page of anonymous response rows for an export, after `after` (keyset pagination by id),
+/// with their answers and fields: three queries a page, so memory is bounded by the page size.
+pub struct ExportRow {
+    pub id: Uuid,
+    pub submitted_on: chrono::NaiveDate,
+    pub channel: String,
+    pub link_label: Option<String>,
+    pub speeder: bool,
+    pub diarahkan: bool,
+    pub excluded: bool,
+    pub answers: HashMap<String, i16>,
+    pub fields: HashMap<(String, String), String>,
+}
+
+pub async fn export_page(db: &impl ConnectionTrait, campaign_id: Uuid, after: Option<Uuid>, limit: u64) -> Result<Vec<ExportRow>, DbErr> {
+    let (cond, mut values): (&str, Vec<Value>) = match after {
+        Some(a) => ("AND r.id > $2", vec![campaign_id.into(), a.into()]),
+        None => ("", vec![campaign_id.into()]),
+    };
+    let _ = &mut values;
+    let rows = db
+        .query_all_raw(super::stmt(
+            db,
+            &format!(
+                "SELECT r.id AS id, r.submitted_on AS submitted_on, r.channel AS channel, r.link_label AS link_label, r.speeder AS speeder, \
+                 r.diarahkan AS diarahkan, CASE WHEN e.response_id IS NULL THEN 0 ELSE 1 END AS excluded \
+                 FROM response r LEFT JOIN exclusion e ON e.response_id = r.id WHERE r.campaign_id = $1 {cond} ORDER BY r.id LIMIT {limit}"
+            ),
+            values,
+        ))
+        .await?;
+    let mut out: Vec<ExportRow> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(ExportRow {
+            id: r.try_get("", "id")?,
+            submitted_on: r.try_get("", "submitted_on")?,
+            channel: r.try_get("", "channel")?,
+            link_label: r.try_get("", "link_label")?,
+            speeder: r.try_get("", "speeder")?,
+            diarahkan: r.try_get("", "diarahkan")?,
+            excluded: r.try_get::<i32>("", "excluded")? == 1,
+            answers: HashMap::new(),
+            fields: HashMap::new(),
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<Value> = out.iter().map(|r| r.id.into()).collect();
+    let ph = placeholders(1, ids.len());
+    let index: HashMap<Uuid, usize> = out.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    for a in db
+        .query_all_raw(super::stmt(
+            db,
+            &format!("SELECT response_id, item, value FROM answer WHERE response_id IN ({ph})"),
+            ids.clone(),
+        ))
+        .await?
+    {
+        let id: Uuid = a.try_get("", "response_id")?;
+        if let Some(i) = index.get(&id) {
+            out[*i].answers.insert(a.try_get("", "item")?, a.try_get("", "value")?);
+        }
+    }
+    for f in db
+        .query_all_raw(super::stmt(
+            db,
+            &format!("SELECT response_id, kind, key, value FROM response_field WHERE response_id IN ({ph})"),
+            ids,
+        ))
+        .await?
+    {
+        let id: Uuid = f.try_get("", "response_id")?;
+        if let Some(i) = index.get(&id) {
+            out[*i]
+                .fields
+                .insert((f.try_get("", "kind")?, f.try_get("", "key")?), f.try_get("", "value")?);
+        }
+    }
+    Ok(out)
+}

@@ -32,7 +32,7 @@ pub struct HasilQuery {
     pub ipak: Option<Uuid>,
     /// Use this IPKP campaign instead of the year's latest closed one.
     pub ipkp: Option<Uuid>,
-    /// `csv` for the national table as CSV (also chosen by `Accept: text/csv`).
+    /// `csv` (also chosen by `Accept: text/csv`) or `xlsx` for the national table as a file.
     pub format: Option<String>,
 }
 
@@ -284,6 +284,20 @@ pub async fn unit_hasil(
     rows.pop()
         .map(web::Json)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no row")))
+}
+
+/// One unit's hasil (for the HTML pages).
+pub async fn one_unit(state: &AppState, u: unit::Model, q: &HasilQuery) -> Result<UnitHasil, AppError> {
+    let p = parse(q)?;
+    let mut rows = hasil_for(state, vec![u], &p, (q.ipak, q.ipkp), true).await?;
+    rows.pop().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no row")))
+}
+
+/// Every unit's hasil (for the HTML pages).
+pub async fn all_units(state: &AppState, q: &HasilQuery) -> Result<Vec<UnitHasil>, AppError> {
+    let p = parse(q)?;
+    let units = repo::units::list(&state.db, None).await?;
+    hasil_for(state, units, &p, (None, None), false).await
 }
 
 fn r2(x: Option<f64>) -> String {

@@ -1,6 +1,7 @@
 //! HTTP handlers, thin: parse → domain → repo → response. Every JSON route carries
 //! `#[utoipa::path]` and is mounted through [`api`], which is also how `/openapi.json` is built.
 
+pub mod assessor;
 pub mod background;
 pub mod campaigns;
 pub mod citizen;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod keys;
 pub mod links;
 pub mod meta;
+pub mod reports;
 pub mod respond;
 pub mod results;
 pub mod survey;
@@ -62,7 +64,13 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(results::results)
                 .service(results::ledger)
                 .service(hasil::unit_hasil)
-                .service(hasil::national),
+                .service(hasil::national)
+                .service(assessor::exclude)
+                .service(assessor::include)
+                .service(assessor::audit_log)
+                .service(assessor::responses_csv)
+                .service(assessor::results_csv)
+                .service(assessor::results_xlsx),
         );
 }
 
@@ -83,6 +91,16 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(citizen::submit)),
     )
     .route("/s/{code}/terima-kasih", web::get().to(citizen::thanks))
+    .service(
+        web::resource("/masuk")
+            .route(web::get().to(reports::login_form))
+            .route(web::post().to(reports::login)),
+    )
+    .route("/keluar", web::post().to(reports::logout))
+    .route("/laporan", web::get().to(reports::home))
+    .route("/laporan/nasional", web::get().to(reports::national))
+    .route("/laporan/unit/{id}", web::get().to(reports::unit))
+    .route("/laporan/kampanye/{id}", web::get().to(reports::campaign))
     .route(
         "/",
         web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }),

@@ -104,7 +104,9 @@ pub fn form_of(state: &AppState, c: &campaign::Model) -> Result<std::sync::Arc<F
 /// The unit's campaign of the same form that came before this one.
 async fn previous(state: &AppState, c: &campaign::Model) -> Result<Option<campaign::Model>, AppError> {
     let list = repo::campaigns::list_for_unit(&state.db, c.unit_id).await?;
-    Ok(list.into_iter().rfind(|p| p.form_id == c.form_id && p.id != c.id && p.created_at < c.created_at))
+    Ok(list
+        .into_iter()
+        .rfind(|p| p.form_id == c.form_id && p.id != c.id && p.created_at < c.created_at))
 }
 
 pub async fn compute(state: &AppState, c: &campaign::Model) -> Result<Results, AppError> {
