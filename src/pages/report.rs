@@ -190,15 +190,15 @@ fn opt_date_time(t: Option<DateTime<Utc>>) -> String {
     t.map(date_time).unwrap_or_else(|| DASH.to_owned())
 }
 
-/// Escapes text for HTML/SVG markup built by hand.
+/// Escapes text for HTML/SVG markup built by hand (the same entities askama uses).
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            '"' => out.push_str("&#34;"),
             '\'' => out.push_str("&#39;"),
             _ => out.push(c),
         }
@@ -1547,20 +1547,28 @@ mod tests {
         assert!(!lower.contains("<script"), "no script");
         assert!(!html.contains("http://"), "no http://");
         assert!(!html.contains("https://"), "no https://");
-        assert!(!html.contains("src=\"//") && !html.contains("href=\"//"), "no protocol-relative urls");
+        assert!(
+            !html.contains("src=\"//") && !html.contains("href=\"//"),
+            "no protocol-relative urls"
+        );
         for (at, _) in lower.match_indices(" on") {
             let name: String = lower[at + 3..].chars().take_while(char::is_ascii_alphabetic).collect();
-            assert!(name.is_empty() || !lower[at + 3 + name.len()..].starts_with('='), "event handler on{name}");
+            assert!(
+                name.is_empty() || !lower[at + 3 + name.len()..].starts_with('='),
+                "event handler on{name}"
+            );
         }
         // Every chart is an accessible image.
         assert_eq!(html.matches("<svg").count(), html.matches("role=\"img\" aria-label=").count());
         // Every table has a caption.
-        assert_eq!(html.matches("<table>").count(), html.matches("<caption>").count());
+        assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
         assert!(html.contains("@media print") && html.contains("size:A4"));
     }
 
     fn check_nav(html: &str, national: bool) {
-        assert!(html.contains("<form method=\"post\" action=\"/keluar\"><input type=\"hidden\" name=\"csrf\" value=\"csrf-&lt;x&gt;-123\">"));
+        assert!(
+            html.contains("<form method=\"post\" action=\"/keluar\"><input type=\"hidden\" name=\"csrf\" value=\"csrf-&#60;x&#62;-123\">")
+        );
         assert!(html.contains("Keluar / Log out"));
         assert_eq!(html.contains(&format!("href=\"{NATIONAL_PATH}\"")), national);
     }
@@ -1573,7 +1581,16 @@ mod tests {
         }
     }
 
-    const ITEMS: [&str; 8] = ["informasi", "persyaratan", "prosedur", "waktu", "biaya", "sarana", "respons", "pengaduan"];
+    const ITEMS: [&str; 8] = [
+        "informasi",
+        "persyaratan",
+        "prosedur",
+        "waktu",
+        "biaya",
+        "sarana",
+        "respons",
+        "pengaduan",
+    ];
 
     /// An analysis of `rows` (answers per item, 1..4) the way the route computes it.
     fn analysis(rows: &[[u8; 8]], population: Option<u64>) -> crate::domain::stats::Analysis {
@@ -1603,8 +1620,22 @@ mod tests {
     }
 
     fn answers() -> Vec<[u8; 8]> {
-        (0..40u8)
-            .map(|r| std::array::from_fn(|i| [3, 3, 2, 4, 3, 3, 4, 2, 3, 1][(usize::from(r) * 3 + i * 7) % 10]))
+        // Each respondent has a general level; items wobble around it (so alpha is realistic).
+        let mut seed = 0x2545_f491_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        (0..40)
+            .map(|_| {
+                let level = [2i32, 3, 3, 3, 4][(next() % 5) as usize];
+                std::array::from_fn(|i| {
+                    let wobble = [0i32, 0, 0, 1, -1][(next() % 5) as usize] - i32::from(i == 2);
+                    (level + wobble).clamp(1, 4) as u8
+                })
+            })
             .collect()
     }
 
@@ -1612,6 +1643,7 @@ mod tests {
         let rows = answers();
         let all = analysis(&rows, Some(250));
         let clean = analysis(&rows[..37], Some(250));
+        let previous_index = all.index.value.map(|v| v - 0.123456);
         let mut breakdowns = BTreeMap::new();
         breakdowns.insert(
             "layanan".to_owned(),
@@ -1662,7 +1694,7 @@ mod tests {
             breakdowns,
             change: Some(Change {
                 previous_campaign_id: Uuid::from_u128(0xC0),
-                previous_index: Some(2.9),
+                previous_index,
                 difference: 0.123456,
                 t: Some(2.1),
                 df: Some(70.3),
@@ -1705,34 +1737,46 @@ mod tests {
                     count: 18,
                     sealed_at: at,
                     ok,
-                    problems: if ok { vec![] } else { vec![format!("response 7 content hash mismatch {EVIL}")] },
+                    problems: if ok {
+                        vec![]
+                    } else {
+                        vec![format!("response 7 content hash mismatch {EVIL}")]
+                    },
                 },
             ],
-            problems: if ok { vec![] } else { vec!["unsealed response 40: content hash mismatch".to_owned()] },
+            problems: if ok {
+                vec![]
+            } else {
+                vec!["unsealed response 40: content hash mismatch".to_owned()]
+            },
         }
     }
 
     fn render_campaign(r: &Results, v: &Verification, title: &str) -> String {
         let value = r.index.value_0_4.unwrap();
         let ci = (r.index.ci_low.unwrap(), r.index.ci_high.unwrap());
-        let thresholds: Vec<ThresholdRow> = [(3.2, "WBK (PermenPANRB 90/2021): IPKP ≥ 3,20"), (3.6, "WBBM (PermenPANRB 90/2021): IPKP ≥ 3,60")]
-            .iter()
-            .map(|(t, label)| {
-                let (vd, point) = verdict(value, Some(ci), *t, r.n);
-                ThresholdRow {
-                    label: (*label).to_owned(),
-                    threshold_0_4: *t,
-                    verdict: Some(vd),
-                    point: Some(point),
-                }
-            })
-            .chain([ThresholdRow {
-                label: "Tanpa data".to_owned(),
-                threshold_0_4: 3.0,
-                verdict: None,
-                point: None,
-            }])
-            .collect();
+        let thresholds: Vec<ThresholdRow> = [
+            (2.0, "Batas bawah uji / test floor ≥ 2,00"),
+            ((value * 100.0).round() / 100.0, "Nilai titik / at the point"),
+            (3.6, "WBBM (PermenPANRB 90/2021): IPKP ≥ 3,60"),
+        ]
+        .iter()
+        .map(|(t, label)| {
+            let (vd, point) = verdict(value, Some(ci), *t, r.n);
+            ThresholdRow {
+                label: (*label).to_owned(),
+                threshold_0_4: *t,
+                verdict: Some(vd),
+                point: Some(point),
+            }
+        })
+        .chain([ThresholdRow {
+            label: "Tanpa data".to_owned(),
+            threshold_0_4: 3.0,
+            verdict: None,
+            point: None,
+        }])
+        .collect();
         let per_day: Vec<DayCount> = (1..=12)
             .map(|d| DayCount {
                 date: NaiveDate::from_ymd_opt(2025, 5, d).unwrap(),
@@ -1746,11 +1790,22 @@ mod tests {
         }];
         let item_labels: Vec<(String, String)> = ITEMS
             .iter()
-            .map(|id| ((*id).to_owned(), format!("Pernyataan tentang {id} pelayanan ini jelas dan mudah dipahami.")))
+            .map(|id| {
+                (
+                    (*id).to_owned(),
+                    format!("Pernyataan tentang {id} pelayanan ini jelas dan mudah dipahami."),
+                )
+            })
             .collect();
         let downloads = vec![
-            ("/api/v1/campaigns/c1/responses.csv".to_owned(), "Respons (CSV) / Responses (CSV)".to_owned()),
-            ("/laporan/kampanye/c1/hasil.xlsx".to_owned(), "Buku kerja (XLSX) / Workbook".to_owned()),
+            (
+                "/api/v1/campaigns/c1/responses.csv".to_owned(),
+                "Respons (CSV) / Responses (CSV)".to_owned(),
+            ),
+            (
+                "/laporan/kampanye/c1/hasil.xlsx".to_owned(),
+                "Buku kerja (XLSX) / Workbook".to_owned(),
+            ),
         ];
         campaign_report(&CampaignReport {
             nav: nav(true),
@@ -1780,11 +1835,14 @@ mod tests {
         write_out("report-campaign.html", &html);
         check_common(&html);
         check_nav(&html, true);
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "escaped");
         // Numbers, rounded.
         let v = r.index.value_0_4.unwrap();
         assert!(html.contains(&format!(">{v:.2}<")), "value {v:.2}");
-        assert!(!html.contains(&format!("{v}")) || format!("{v}").len() <= 4, "unrounded value leaked");
+        assert!(
+            !html.contains(&format!("{v}")) || format!("{v}").len() <= 4,
+            "unrounded value leaked"
+        );
         assert!(html.contains(&format!("{:.2} – {:.2}", r.index.ci_low.unwrap(), r.index.ci_high.unwrap())));
         assert!(html.contains(&format!("{:.2}", r.index.converted.unwrap())));
         let cat = r.index.category.unwrap();
@@ -1794,12 +1852,13 @@ mod tests {
         // Sample size in words.
         assert!(html.contains("40 dari 152") && html.contains("belum cukup / not yet adequate"));
         // Verdict words.
-        assert!(html.contains("Belum dapat dipastikan / undetermined (CI straddles the threshold)") || html.contains("Lulus / pass"));
+        assert!(html.contains(">Lulus / pass<"));
+        assert!(html.contains("Belum dapat dipastikan / undetermined (CI straddles the threshold)"));
         assert!(html.contains("Tidak lulus / fail"), "3.60 is out of reach");
         assert!(html.contains(">—</span>"), "no verdict");
         assert!(html.contains(": tidak / no"));
         // Suppressed cell.
-        assert!(html.contains("&lt; 5 (disembunyikan)"));
+        assert!(html.contains("&#60; 5 (disembunyikan)"));
         assert!(html.contains("Belum ada data / no data"));
         // Items: chart, table, distribution with legend and counts.
         assert_eq!(html.matches("<svg").count(), 4, "progress, items, distribution, per day");
@@ -1809,7 +1868,7 @@ mod tests {
         assert!(html.contains("OK — rantai hash utuh"));
         assert!(!html.contains("class=\"problems\""));
         assert!(html.contains(&"ab".repeat(32)));
-        assert!(html.contains("Duplikat dari loket 2 &lt;script&gt;"));
+        assert!(html.contains("Duplikat dari loket 2 &#60;script&#62;"));
         assert!(html.contains("2025-06-01 10:22 UTC"));
         assert!(html.contains("href=\"/api/v1/campaigns/c1/responses.csv\""));
         assert!(html.contains(&format!("href=\"/laporan/kampanye/{}\"", Uuid::from_u128(0xC0))));
@@ -1826,7 +1885,7 @@ mod tests {
         assert!(html.contains("GAGAL / FAILED"));
         assert!(html.contains("<ul class=\"problems\" role=\"alert\""));
         assert!(html.contains("<li>unsealed response 40: content hash mismatch</li>"));
-        assert!(html.contains("Blok / block #2: response 7 content hash mismatch &lt;script&gt;"));
+        assert!(html.contains("Blok / block #2: response 7 content hash mismatch &#60;script&#62;"));
     }
 
     #[test]
@@ -1968,8 +2027,8 @@ mod tests {
         write_out("report-unit.html", &html);
         check_common(&html);
         check_nav(&html, true);
-        assert!(html.contains("Kantor Imigrasi &lt;script&gt;"));
-        assert!(html.contains("IPKP 2024 &lt;script&gt;"), "escaped in table and svg");
+        assert!(html.contains("Kantor Imigrasi &#60;script&#62;"));
+        assert!(html.contains("IPKP 2024 &#60;script&#62;"), "escaped in table and svg");
         assert!(html.contains("2.95") && !html.contains("2.951234"));
         assert!(html.contains("PermenPANRB 90/2021 (aturan utama)"));
         assert!(html.contains("PermenPANRB 52/2014"));
@@ -2006,13 +2065,13 @@ mod tests {
         write_out("report-national.html", &html);
         check_common(&html);
         check_nav(&html, true);
-        assert!(html.contains("Kanim &lt;script&gt;"));
+        assert!(html.contains("Kanim &#60;script&#62;"));
         for key in SORT_KEYS {
-            assert!(html.contains(&format!("href=\"?year=2025&amp;sort={key}\"")), "{key}");
+            assert!(html.contains(&format!("href=\"?year=2025&#38;sort={key}\"")), "{key}");
         }
         assert_eq!(html.matches("aria-sort=").count(), 1);
-        assert!(html.contains("aria-sort=\"descending\"><a href=\"?year=2025&amp;sort=ipkp\""));
-        assert!(html.contains("href=\"/api/v1/hasil?year=2025&amp;format=csv\""));
+        assert!(html.contains("aria-sort=\"descending\"><a href=\"?year=2025&#38;sort=ipkp\""));
+        assert!(html.contains("href=\"/api/v1/hasil?year=2025&#38;format=csv\""));
         assert!(html.contains("href=\"/laporan/nasional.xlsx?year=2025\""));
         assert!(html.contains(&format!("href=\"/laporan/unit/{}?year=2025\"", Uuid::from_u128(0xA1))));
         let ipkp = rows[0].ipkp.as_ref().unwrap().value_0_4.unwrap();
@@ -2031,8 +2090,8 @@ mod tests {
         check_common(&html);
         assert!(html.contains("<form method=\"post\" action=\"/masuk\""));
         assert!(html.contains("type=\"password\" id=\"key\" name=\"key\" autocomplete=\"off\""));
-        assert!(html.contains("name=\"next\" value=\"/laporan/unit/1?year=2025&amp;x=&quot;\""));
-        assert!(html.contains("unknown key &lt;b&gt;"));
+        assert!(html.contains("name=\"next\" value=\"/laporan/unit/1?year=2025&#38;x=&#34;\""));
+        assert!(html.contains("unknown key &#60;b&#62;"));
         assert!(html.contains("Kunci API") && html.contains("API key"));
         assert!(html.contains("hanya cookie sesi"));
         let ok = login_page(&LoginPage { error: None, next: "/" });
@@ -2049,7 +2108,10 @@ mod tests {
         assert_eq!(signed(-0.1234), "-0.12");
         assert_eq!(p_value(Some(0.0004)), "< 0.001");
         assert_eq!(ci(Some(2.881), Some(3.177)), "2.88 – 3.18");
-        assert_eq!(esc("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;"
+        );
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(scale_colours(5).len(), 5);
         assert_eq!(scale_colours(7)[0], scale_colours(7)[0]);

@@ -38,10 +38,20 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/campaigns/{id}/ledger", "AOS"),
     ("GET", "/api/v1/units/{id}/hasil", "AOS"),
     ("GET", "/api/v1/hasil", "AS"),
+    ("POST", "/api/v1/responses/{id}/exclude", "AS"),
+    ("POST", "/api/v1/responses/{id}/include", "AS"),
+    ("GET", "/api/v1/audit", "AS"),
+    ("GET", "/api/v1/campaigns/{id}/responses.csv", "AS"),
+    ("GET", "/api/v1/campaigns/{id}/results.csv", "AOS"),
+    ("GET", "/api/v1/campaigns/{id}/results.xlsx", "AS"),
 ];
 
 /// HTML pages behind a key (not in the OpenAPI document): (method, path template, allowed roles).
 pub const PAGES: &[(&str, &str, &str)] = &[("GET", "/links/{id}/poster", "AO")];
+
+/// HTML pages behind a login session; without one they redirect to `/masuk`.
+#[allow(dead_code)] // used by the session test below
+pub const SESSION_PAGES: &[&str] = &["/laporan", "/laporan/nasional", "/laporan/unit/{id}", "/laporan/kampanye/{id}"];
 
 struct Fixture {
     unit_a: String,
@@ -115,7 +125,8 @@ async fn concrete(app: &TestApp, f: &Fixture, path: &str) -> String {
         .replace("/campaigns/{id}", &format!("/campaigns/{}", f.campaign_a))
         .replace("/links/{id}", &format!("/links/{}", f.link_a))
         .replace("/token-batches/{id}", &format!("/token-batches/{}", f.batch_a))
-        .replace("/respond/{code}", &format!("/respond/{}", f.link_code));
+        .replace("/respond/{code}", &format!("/respond/{}", f.link_code))
+        .replace("/responses/{id}", &format!("/responses/{}", uuid::Uuid::new_v4()));
     if p.contains("/keys/{id}") {
         // A throwaway key each time, so revoking it hurts no other row.
         let (id, _) = app.create_key("assessor", None).await;

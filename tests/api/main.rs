@@ -7,5 +7,6 @@ mod access;
 mod campaigns;
 mod errors;
 mod foundation;
+mod integrity;
 mod results;
 mod survey;
