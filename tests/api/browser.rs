@@ -229,6 +229,16 @@ async fn the_survey(app: &TestApp, b: &Client, url: &str) {
         .await
         .expect("WebDriver script under the page's CSP");
     assert_eq!(novalidate, json!(true));
+    // ... whereas a script of the page itself is refused by the CSP.
+    let blocked: Value = b
+        .execute(
+            "const s = document.createElement('script'); s.textContent = 'window.__pageScript = 1'; \
+             document.head.appendChild(s); return window.__pageScript === undefined",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(blocked, json!(true), "the CSP blocks inline page scripts");
     submit(b).await;
 
     // The same page again (422), with the error summary, the message next to the question,
@@ -306,17 +316,22 @@ async fn a_citizen_answers_the_survey_on_a_phone() {
     let _ = std::fs::remove_file(output_dir().join("failure.png"));
     let driver = Driver::start().await;
     let browser = driver.session().await;
-    let outcome = std::panic::AssertUnwindSafe(the_survey(&app, &browser, &url)).catch_unwind().await;
-    if outcome.is_err() {
-        let _ = browser
-            .screenshot()
+    // The browser part runs to its end or its time limit; the session and chromedriver are
+    // ended either way (and dropping `driver` on a panic anywhere else ends them too).
+    let outcome = std::panic::AssertUnwindSafe(tokio::time::timeout(Duration::from_secs(60), the_survey(&app, &browser, &url)))
+        .catch_unwind()
+        .await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), browser.screenshot())
             .await
-            .map(|png| std::fs::write(output_dir().join("failure.png"), png));
+            .map(|png| png.map(|png| std::fs::write(output_dir().join("failure.png"), png)));
     }
-    let _ = browser.close().await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), browser.close()).await;
     drop(driver);
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
+    match outcome {
+        Err(panic) => std::panic::resume_unwind(panic),
+        Ok(Err(_)) => panic!("the browser did not finish the survey within 60 s (see failure.png)"),
+        Ok(Ok(())) => {}
     }
 
     // Stored once, with all eight answers and the service chosen.
