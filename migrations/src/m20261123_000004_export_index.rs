@@ -8,6 +8,14 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_index(Index::create().name("ix_response_campaign_id").table("response").col("campaign_id").col("id").to_owned()).await
+        m.create_index(
+            Index::create()
+                .name("ix_response_campaign_id")
+                .table("response")
+                .col("campaign_id")
+                .col("id")
+                .to_owned(),
+        )
+        .await
     }
 }

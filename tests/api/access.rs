@@ -50,7 +50,6 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 pub const PAGES: &[(&str, &str, &str)] = &[("GET", "/links/{id}/poster", "AO")];
 
 /// HTML pages behind a login session; without one they redirect to `/masuk`.
-#[allow(dead_code)] // used by the session test below
 pub const SESSION_PAGES: &[&str] = &["/laporan", "/laporan/nasional", "/laporan/unit/{id}", "/laporan/kampanye/{id}"];
 
 struct Fixture {

@@ -100,6 +100,10 @@ impl Driver {
     }
 
     async fn session(&self) -> Client {
+        self.session_sized(WIDTH, HEIGHT, true).await
+    }
+
+    async fn session_sized(&self, width: u32, height: u32, mobile: bool) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -116,15 +120,16 @@ impl Driver {
                     "--disable-component-update",
                     "--disable-sync",
                     format!("--user-data-dir={}", self.profile.display()),
-                    format!("--window-size={WIDTH},{HEIGHT}"),
+                    format!("--window-size={width},{height}"),
                 ],
                 // An Indonesian phone: the page follows Accept-Language.
                 "prefs": {"intl.accept_languages": "id-ID,id"},
-                "mobileEmulation": {
-                    "deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 2.0, "mobile": true, "touch": true},
-                },
             }),
         );
+        if mobile {
+            caps["goog:chromeOptions"]["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "mobile": true, "touch": true}});
+        }
         // chromedriver listens on loopback over plain HTTP: no TLS connector needed.
         ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
@@ -354,5 +359,80 @@ async fn a_citizen_answers_the_survey_on_a_phone() {
         "integritas_submissions_total{outcome=\"accepted\"} 1",
     ] {
         assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+}
+
+/// The assessor's part in the browser: log in with a key, read the campaign report and the
+/// national table; the numbers on the page are the API's.
+async fn the_reports(app: &TestApp, b: &Client, cid: &str, key: &str, index: &str) {
+    b.goto(&app.url(&format!("/laporan/kampanye/{cid}"))).await.expect("open report");
+    // Sent to the login form first.
+    assert!(b.current_url().await.unwrap().path().starts_with("/masuk"));
+    b.find(Locator::Css("#key")).await.unwrap().send_keys(key).await.unwrap();
+    screenshot(b, "login.png").await;
+    b.find(Locator::Css("button[type='submit']")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !b.current_url().await.unwrap().path().starts_with("/laporan/kampanye") {
+        assert!(Instant::now() < deadline, "login did not lead to the report");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let text = b.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(text.contains(index), "the report shows the index {index}");
+    screenshot(b, "report.png").await;
+    b.goto(&app.url("/laporan/nasional")).await.unwrap();
+    let text = b.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(text.contains("Unit "), "the national table lists the unit");
+    screenshot(b, "national.png").await;
+}
+
+#[tokio::test]
+async fn an_assessor_reads_the_report_and_the_national_table() {
+    let app = spawn_app().await;
+    let (_, c) = unit_and_campaign(&app, "ipkp").await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let code = open_link(&app, &cid, json!({"label": "Loket 1"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for i in 0..12 {
+        let r = crate::survey::submit_json(
+            &app,
+            &code,
+            crate::survey::all(if i % 3 == 0 { 4 } else { 3 }),
+            json!({"demographics": {"layanan": "Paspor"}}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+    }
+    app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
+        .await;
+    let (_, key) = app.create_key("assessor", None).await;
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let index = format!("{:.2}", results["index"]["value"].as_f64().unwrap());
+
+    let driver = Driver::start().await;
+    let browser = driver.session_sized(1280, 1600, false).await;
+    let outcome = std::panic::AssertUnwindSafe(tokio::time::timeout(
+        Duration::from_secs(60),
+        the_reports(&app, &browser, &cid, &key, &index),
+    ))
+    .catch_unwind()
+    .await;
+    if !matches!(outcome, Ok(Ok(()))) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), browser.screenshot())
+            .await
+            .map(|png| png.map(|png| std::fs::write(output_dir().join("report-failure.png"), png)));
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), browser.close()).await;
+    drop(driver);
+    match outcome {
+        Err(panic) => std::panic::resume_unwind(panic),
+        Ok(Err(_)) => panic!("the browser did not finish within 60 s (see report-failure.png)"),
+        Ok(Ok(())) => {}
     }
 }

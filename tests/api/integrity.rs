@@ -17,9 +17,18 @@ async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
 async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
     let (_, c) = crate::campaigns::unit_and_campaign(app, "ipkp").await;
     let cid = c["id"].as_str().unwrap().to_owned();
-    let code = open_link(app, &cid, json!({"label": "L"})).await["code"].as_str().unwrap().to_owned();
+    let code = open_link(app, &cid, json!({"label": "L"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for i in 0..n {
-        let r = submit_json(app, &code, all(if i == 0 { 1 } else { 3 }), json!({"demographics": {"layanan": "Paspor"}})).await;
+        let r = submit_json(
+            app,
+            &code,
+            all(if i == 0 { 1 } else { 3 }),
+            json!({"demographics": {"layanan": "Paspor"}}),
+        )
+        .await;
         assert_eq!(r.status(), 201);
     }
     integritas::repo::ledger::seal_all(&app.db).await.unwrap();
@@ -47,7 +56,13 @@ async fn ledger(app: &TestApp, cid: &str) -> Value {
 }
 
 fn broken_blocks(v: &Value) -> Vec<(i64, String)> {
-    v["blocks"].as_array().unwrap().iter().filter(|b| b["ok"] == false).map(|b| (b["seq"].as_i64().unwrap(), b["problems"].to_string())).collect()
+    v["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["ok"] == false)
+        .map(|b| (b["seq"].as_i64().unwrap(), b["problems"].to_string()))
+        .collect()
 }
 
 #[tokio::test]
@@ -60,11 +75,19 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["head"]["sealed"], 4);
     assert_eq!(v["head"]["unsealed"], 0);
-    let results: Value = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key)).await.json().await.unwrap();
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(results["ledger"]["head"], v["head"]["head"]);
 
     // A second block after more responses, chained to the first.
-    let code = open_link(&app, &cid, json!({"label": "M"})).await["code"].as_str().unwrap().to_owned();
+    let code = open_link(&app, &cid, json!({"label": "M"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(submit_json(&app, &code, all(2), json!({})).await.status(), 201);
     let v = ledger(&app, &cid).await;
     assert_eq!(v["head"]["unsealed"], 1);
@@ -75,7 +98,12 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     assert_eq!(v["ok"], true);
 
     // 1. A changed answer.
-    exec(&app, "UPDATE answer SET value = 4 WHERE response_id = $1 AND item = 'informasi'", vec![ids[0].into()]).await;
+    exec(
+        &app,
+        "UPDATE answer SET value = 4 WHERE response_id = $1 AND item = 'informasi'",
+        vec![ids[0].into()],
+    )
+    .await;
     let v = ledger(&app, &cid).await;
     assert_eq!(v["ok"], false);
     let broken = broken_blocks(&v);
@@ -97,7 +125,12 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     // 3. Inserted rows: an extra answer in a sealed response, and a new response behind the API.
     let (cid3, ids3) = sealed_campaign(&app, 3).await;
     let c3: uuid::Uuid = cid3.parse().unwrap();
-    exec(&app, "INSERT INTO answer (response_id, campaign_id, item, value, flagged) VALUES ($1, $2, 'bonus', 4, FALSE)", vec![ids3[2].into(), c3.into()]).await;
+    exec(
+        &app,
+        "INSERT INTO answer (response_id, campaign_id, item, value, flagged) VALUES ($1, $2, 'bonus', 4, FALSE)",
+        vec![ids3[2].into(), c3.into()],
+    )
+    .await;
     let v = ledger(&app, &cid3).await;
     let broken = broken_blocks(&v);
     assert_eq!(broken.len(), 1);
@@ -119,40 +152,134 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
 async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     let app = spawn_app().await;
     let (cid, ids) = sealed_campaign(&app, 6).await;
-    let before: Value = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key)).await.json().await.unwrap();
+    let before: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(before["n"], 6);
     let (_, assessor) = app.create_key("assessor", None).await;
     let outlier = ids.iter().find(|id| true && id.to_string() == ids[0].to_string()).unwrap();
     // The first response answered 1s: find it by its score through the export instead of assuming order.
-    let csv = app.client.get(app.url(&format!("/api/v1/campaigns/{cid}/responses.csv"))).bearer_auth(&assessor).send().await.unwrap().text().await.unwrap();
-    let low = csv.lines().skip(1).find(|l| l.split(',').nth(4) == Some("1")).unwrap().split(',').next().unwrap().to_owned();
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/campaigns/{cid}/responses.csv")))
+        .bearer_auth(&assessor)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let low = csv
+        .lines()
+        .skip(1)
+        .find(|l| l.split(',').nth(4) == Some("1"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
     let _ = outlier;
 
-    assert_problem(app.post_json(&format!("/api/v1/responses/{low}/exclude"), Some(&assessor), &json!({"reason": "x"})).await, 422).await;
-    let r = app.post_json(&format!("/api/v1/responses/{low}/exclude"), Some(&assessor), &json!({"reason": "Isian ganda dari petugas"})).await;
+    assert_problem(
+        app.post_json(
+            &format!("/api/v1/responses/{low}/exclude"),
+            Some(&assessor),
+            &json!({"reason": "x"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/responses/{low}/exclude"),
+            Some(&assessor),
+            &json!({"reason": "Isian ganda dari petugas"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
-    assert_problem(app.post_json(&format!("/api/v1/responses/{low}/exclude"), Some(&assessor), &json!({"reason": "again, twice"})).await, 409).await;
-    let after: Value = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&assessor)).await.json().await.unwrap();
+    assert_problem(
+        app.post_json(
+            &format!("/api/v1/responses/{low}/exclude"),
+            Some(&assessor),
+            &json!({"reason": "again, twice"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    let after: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&assessor))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["n"], 5);
     assert_eq!(after["flags"]["excluded"], 1);
     assert!(crate::results::close(after["index"]["value"].as_f64().unwrap(), 3.0));
     assert_eq!(after["items"][0]["distribution"]["1"], 0);
     // The excluded row is still exported, marked.
-    let csv = app.client.get(app.url(&format!("/api/v1/campaigns/{cid}/responses.csv"))).bearer_auth(&assessor).send().await.unwrap().text().await.unwrap();
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/campaigns/{cid}/responses.csv")))
+        .bearer_auth(&assessor)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(csv.lines().any(|l| l.starts_with(&low) && l.ends_with(",true")), "{csv}");
 
-    let r = app.post_json(&format!("/api/v1/responses/{low}/include"), Some(&assessor), &json!({"reason": "Keliru, isian sah"})).await;
+    let r = app
+        .post_json(
+            &format!("/api/v1/responses/{low}/include"),
+            Some(&assessor),
+            &json!({"reason": "Keliru, isian sah"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
-    let back: Value = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&assessor)).await.json().await.unwrap();
+    let back: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&assessor))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(back["n"], 6);
     assert_eq!(back["index"], before["index"]);
-    assert_problem(app.post_json(&format!("/api/v1/responses/{low}/include"), Some(&assessor), &json!({"reason": "not excluded now"})).await, 409).await;
+    assert_problem(
+        app.post_json(
+            &format!("/api/v1/responses/{low}/include"),
+            Some(&assessor),
+            &json!({"reason": "not excluded now"}),
+        )
+        .await,
+        409,
+    )
+    .await;
 
     // Operators cannot exclude; the trail names who and why.
     let unit_id = before["unit_id"].as_str().unwrap();
     let (_, op) = app.create_key("operator", Some(unit_id)).await;
-    assert_problem(app.post_json(&format!("/api/v1/responses/{low}/exclude"), Some(&op), &json!({"reason": "menaikkan nilai"})).await, 403).await;
-    let trail: Value = app.get(&format!("/api/v1/audit?unit_id={unit_id}"), Some(&assessor)).await.json().await.unwrap();
+    assert_problem(
+        app.post_json(
+            &format!("/api/v1/responses/{low}/exclude"),
+            Some(&op),
+            &json!({"reason": "menaikkan nilai"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let trail: Value = app
+        .get(&format!("/api/v1/audit?unit_id={unit_id}"), Some(&assessor))
+        .await
+        .json()
+        .await
+        .unwrap();
     let trail: Vec<&Value> = trail.as_array().unwrap().iter().filter(|e| e["entity"] == "response").collect();
     let actions: Vec<&str> = trail.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["response.include", "response.exclude"], "newest first");
@@ -168,31 +295,104 @@ async fn every_mutating_route_leaves_an_audit_entry() {
     let uid = unit["id"].as_str().unwrap();
     let (kid, _) = app.create_key("operator", Some(uid)).await;
     app.delete(&format!("/api/v1/keys/{kid}"), Some(&app.admin_key)).await;
-    let c: Value = app.post_json(&format!("/api/v1/units/{uid}/campaigns"), Some(&app.admin_key), &json!({"form": "ipkp", "title": "A"})).await.json().await.unwrap();
+    let c: Value = app
+        .post_json(
+            &format!("/api/v1/units/{uid}/campaigns"),
+            Some(&app.admin_key),
+            &json!({"form": "ipkp", "title": "A"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let cid = c["id"].as_str().unwrap();
     let l = open_link(&app, cid, json!({"label": "L"})).await;
-    app.post_json(&format!("/api/v1/links/{}/revoke", l["id"].as_str().unwrap()), Some(&app.admin_key), &json!({})).await;
-    let b: Value = app.post_json(&format!("/api/v1/campaigns/{cid}/tokens"), Some(&app.admin_key), &json!({"count": 2})).await.json().await.unwrap();
-    app.post_json(&format!("/api/v1/token-batches/{}/revoke", b["batch_id"].as_str().unwrap()), Some(&app.admin_key), &json!({})).await;
-    let code = open_link(&app, cid, json!({"label": "M"})).await["code"].as_str().unwrap().to_owned();
+    app.post_json(
+        &format!("/api/v1/links/{}/revoke", l["id"].as_str().unwrap()),
+        Some(&app.admin_key),
+        &json!({}),
+    )
+    .await;
+    let b: Value = app
+        .post_json(
+            &format!("/api/v1/campaigns/{cid}/tokens"),
+            Some(&app.admin_key),
+            &json!({"count": 2}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post_json(
+        &format!("/api/v1/token-batches/{}/revoke", b["batch_id"].as_str().unwrap()),
+        Some(&app.admin_key),
+        &json!({}),
+    )
+    .await;
+    let code = open_link(&app, cid, json!({"label": "M"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     submit_json(&app, &code, all(3), json!({})).await;
     let rid = response_ids(&app, cid).await[0];
-    app.post_json(&format!("/api/v1/responses/{rid}/exclude"), Some(&app.admin_key), &json!({"reason": "uji coba"})).await;
-    app.post_json(&format!("/api/v1/responses/{rid}/include"), Some(&app.admin_key), &json!({"reason": "uji coba"})).await;
-    app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({})).await;
+    app.post_json(
+        &format!("/api/v1/responses/{rid}/exclude"),
+        Some(&app.admin_key),
+        &json!({"reason": "uji coba"}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/responses/{rid}/include"),
+        Some(&app.admin_key),
+        &json!({"reason": "uji coba"}),
+    )
+    .await;
+    app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
+        .await;
 
-    let trail: Value = app.get("/api/v1/audit?limit=1000", Some(&app.admin_key)).await.json().await.unwrap();
+    let trail: Value = app
+        .get("/api/v1/audit?limit=1000", Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
     let actions: Vec<&str> = trail.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     for a in [
-        "key.bootstrap", "unit.create", "key.create", "key.revoke", "campaign.create", "link.create", "link.revoke", "tokens.create", "tokens.revoke",
-        "response.exclude", "response.include", "campaign.close",
+        "key.bootstrap",
+        "unit.create",
+        "key.create",
+        "key.revoke",
+        "campaign.create",
+        "link.create",
+        "link.revoke",
+        "tokens.create",
+        "tokens.revoke",
+        "response.exclude",
+        "response.include",
+        "campaign.close",
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
-    assert!(trail.as_array().unwrap().iter().all(|e| e["at"].is_string() && e["actor_role"].is_string()));
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["at"].is_string() && e["actor_role"].is_string())
+    );
     // Filters by time.
     let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let none: Value = app.client.get(app.url("/api/v1/audit")).query(&[("from", future.as_str())]).bearer_auth(&app.admin_key).send().await.unwrap().json().await.unwrap();
+    let none: Value = app
+        .client
+        .get(app.url("/api/v1/audit"))
+        .query(&[("from", future.as_str())])
+        .bearer_auth(&app.admin_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(none.as_array().unwrap().is_empty());
     assert_problem(app.get("/api/v1/audit?limit=0", Some(&app.admin_key)).await, 422).await;
 }
@@ -202,15 +402,26 @@ async fn the_xlsx_workbook_matches_the_api() {
     use calamine::{DataType, Reader, Xlsx};
     let app = spawn_app().await;
     let (cid, _) = sealed_campaign(&app, 7).await;
-    let results: Value = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key)).await.json().await.unwrap();
-    let r = app.get(&format!("/api/v1/campaigns/{cid}/results.xlsx"), Some(&app.admin_key)).await;
+    let results: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .get(&format!("/api/v1/campaigns/{cid}/results.xlsx"), Some(&app.admin_key))
+        .await;
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap();
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(wb.sheet_names(), vec!["Ringkasan", "Item", "Rincian", "Respons"]);
     let summary = wb.worksheet_range("Ringkasan").unwrap();
     let find = |k: &str| -> f64 {
-        summary.rows().find(|row| row[0].to_string() == k).and_then(|row| row[1].get_float()).unwrap_or(f64::NAN)
+        summary
+            .rows()
+            .find(|row| row[0].to_string() == k)
+            .and_then(|row| row[1].get_float())
+            .unwrap_or(f64::NAN)
     };
     assert!(crate::results::close(find("index"), results["index"]["value"].as_f64().unwrap()));
     assert!(crate::results::close(find("ci_low"), results["index"]["ci_low"].as_f64().unwrap()));
@@ -219,17 +430,29 @@ async fn the_xlsx_workbook_matches_the_api() {
     let items = wb.worksheet_range("Item").unwrap();
     let first = items.rows().nth(1).unwrap();
     assert_eq!(first[0].to_string(), results["items"][0]["id"].as_str().unwrap());
-    assert!(crate::results::close(first[2].get_float().unwrap(), results["items"][0]["mean"].as_f64().unwrap()));
+    assert!(crate::results::close(
+        first[2].get_float().unwrap(),
+        results["items"][0]["mean"].as_f64().unwrap()
+    ));
     let responses = wb.worksheet_range("Respons").unwrap();
     assert_eq!(responses.rows().count(), 8, "header + 7 responses");
-    let rcsv = app.get(&format!("/api/v1/campaigns/{cid}/results.csv"), Some(&app.admin_key)).await.text().await.unwrap();
+    let rcsv = app
+        .get(&format!("/api/v1/campaigns/{cid}/results.csv"), Some(&app.admin_key))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(rcsv.lines().nth(1).unwrap().starts_with("index,IPKP,7,"), "{rcsv}");
 }
 
 /// Resident memory of this process (the server runs in it), in kB.
 fn rss_kb() -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap();
-    s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Seeds `n` responses straight into the database (the export's input; no HTTP needed).
@@ -254,7 +477,14 @@ pub async fn seed(app: &TestApp, cid: &str, n: usize) {
                 rs.push(',');
             }
             let b = rv.len();
-            rs.push_str(&format!("(${}, ${}, ${}, 'open_link', NULL, 'Loket', ${}, ${}, FALSE, FALSE, FALSE, 'seed')", b + 1, b + 2, b + 3, b + 4, b + 5));
+            rs.push_str(&format!(
+                "(${}, ${}, ${}, 'open_link', NULL, 'Loket', ${}, ${}, FALSE, FALSE, FALSE, 'seed')",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
             rv.extend([id.into(), c.into(), date.into(), (v as f64).into(), (v as i32 * 8).into()]);
             for (j, item) in items.iter().enumerate() {
                 if i > 0 || j > 0 {
@@ -283,7 +513,9 @@ async fn a_hundred_thousand_row_csv_export_streams_in_flat_memory() {
     // Warm up allocator and pool with a small request, then measure the big one.
     let _ = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key)).await;
     let before = rss_kb();
-    let mut r = app.get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key)).await;
+    let mut r = app
+        .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key))
+        .await;
     assert_eq!(r.status(), 200);
     let (mut bytes, mut lines, mut peak) = (0usize, 0usize, before);
     while let Some(chunk) = r.chunk().await.unwrap() {
@@ -294,7 +526,11 @@ async fn a_hundred_thousand_row_csv_export_streams_in_flat_memory() {
     assert_eq!(lines, 100_001, "header + 100,000 rows");
     let grew_mb = (peak.saturating_sub(before)) as f64 / 1024.0;
     let size_mb = bytes as f64 / 1_048_576.0;
-    println!("responses.csv: {size_mb:.1} MB streamed in {:?}; RSS grew {grew_mb:.1} MB (before {} MB)", t.elapsed(), before / 1024);
+    println!(
+        "responses.csv: {size_mb:.1} MB streamed in {:?}; RSS grew {grew_mb:.1} MB (before {} MB)",
+        t.elapsed(),
+        before / 1024
+    );
     assert!(size_mb > 8.0);
     assert!(grew_mb < size_mb / 2.0, "memory grew {grew_mb:.1} MB for a {size_mb:.1} MB export");
 }

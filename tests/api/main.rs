@@ -9,5 +9,6 @@ mod campaigns;
 mod errors;
 mod foundation;
 mod integrity;
+mod reports;
 mod results;
 mod survey;
