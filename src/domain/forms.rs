@@ -1347,9 +1347,9 @@ mod tests {
     #[test]
     fn fingerprints_are_stable() {
         for (id, pinned) in [
-            ("ipak", "4d12ff31c1d06540b208930a43569e0e267c1197a1904d3974a1515b85c6d5e5"),
-            ("ipkp", "70f3dc90a57b29bca440aa08ca4c38fc5d161fbe2bc39557a96354f0d0e36930"),
-            ("skm", "73b855331a1bcdb0eb8f78c02f2b240c7315b14a88149655cc1932f152a1afd1"),
+            ("ipak", "01691ef70dbb83f353e765cf76ee1ccd9b615ebc8e34f1c98eb62d3fa2ef7f0d"),
+            ("ipkp", "a3756fab59b0ad5f1d9f93268f50561794d81b3e110dcd3d9632d3a6962b6105"),
+            ("skm", "1f616957e1060a8d7bf76752820bbe509e6272d9891e2af43e68ae1326eedfeb"),
         ] {
             let a = shipped(id);
             let b = shipped(id);

@@ -178,7 +178,30 @@ pub async fn submit(
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(p) if is_form => p,
-        _ => return refusal_response(lang, Refusal::StaleForm, &reload),
+        _ => {
+            let (title, message) = match lang {
+                Lang::Id => (
+                    "Formulir tidak dapat dibaca",
+                    "Kirim jawaban melalui formulir survei. Silakan muat ulang formulir.",
+                ),
+                Lang::En => (
+                    "The form could not be read",
+                    "Please send your answers through the survey form. Reload the form.",
+                ),
+            };
+            let reload_text = if lang == Lang::Id {
+                "Muat ulang formulir"
+            } else {
+                "Reload the form"
+            };
+            let page = pages::message_page(&pages::MessagePage {
+                lang,
+                title,
+                message,
+                action: Some((&reload, reload_text)),
+            });
+            return html(if is_form { 400 } else { 415 }, page);
+        }
     };
     let (submission, values) = split(&target.form, pairs);
     match survey::submit(&state, &code, &target, &submission).await {
@@ -191,8 +214,9 @@ pub async fn submit(
         }
         Err(Refused::Invalid(errs)) => {
             let mut messages = field_error_messages(&errs, lang);
-            let known: Vec<String> = messages.keys().filter(|k| target.form.item(k).is_none()).cloned().collect();
-            for k in known {
+            // Messages for keys that are no question on the page go to the page-level summary.
+            let not_items: Vec<String> = messages.keys().filter(|k| target.form.item(k).is_none()).cloned().collect();
+            for k in not_items {
                 let is_field = target.form.screening.iter().any(|s| s.id == k) || target.form.demographics.iter().any(|d| d.id == k);
                 if !is_field && let Some(m) = messages.remove(&k) {
                     messages

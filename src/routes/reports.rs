@@ -399,7 +399,7 @@ pub async fn national(state: web::Data<AppState>, req: HttpRequest, q: web::Quer
         }
     };
     if sort == "unit" {
-        rows.sort_by(|a, b| a.unit.name.to_lowercase().cmp(&b.unit.name.to_lowercase()));
+        rows.sort_by_key(|r| r.unit.name.to_lowercase());
     } else {
         rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
     }

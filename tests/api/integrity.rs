@@ -532,5 +532,8 @@ async fn a_hundred_thousand_row_csv_export_streams_in_flat_memory() {
         before / 1024
     );
     assert!(size_mb > 8.0);
-    assert!(grew_mb < size_mb / 2.0, "memory grew {grew_mb:.1} MB for a {size_mb:.1} MB export");
+    // Materialising the rows (structs, maps, the CSV) would take well over 100 MB; streaming page
+    // by page keeps the growth to a few pages' worth whatever the size. The bound leaves room for
+    // allocator noise and the other tests running in this process.
+    assert!(grew_mb < 24.0, "memory grew {grew_mb:.1} MB for a {size_mb:.1} MB export");
 }
