@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod hostile;
+
 mod access;
 mod browser;
 mod campaigns;
