@@ -40,10 +40,62 @@ impl Modify for BearerAuth {
 
 /// The whole document, as `/openapi.json` serves it.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    actix_web::App::new()
+    let (_, api) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::api)
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    finish(api)
+}
+
+/// The errors every operation can answer, whatever its annotation lists: the body extractors'
+/// 400/413/415/422, unknown ids (404), an unreachable database (503), and the catch-all 500.
+const COMMON_ERRORS: &[(&str, &str)] = &[
+    ("400", "Malformed request (e.g. JSON syntax, with its position)"),
+    ("404", "Not found"),
+    ("413", "Body over 64 KiB"),
+    ("415", "Wrong content type"),
+    ("422", "Invalid fields (per-field messages in `errors`)"),
+    ("500", "Unexpected error (logged; nothing leaked)"),
+    ("503", "The database is unavailable; retry later"),
+];
+
+/// Completes the generated document: error bodies are `application/problem+json` (RFC 9457),
+/// and every operation documents the errors the framework can answer with.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{Content, RefOr, ResponseBuilder};
+    let problem = || Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem"))));
+    for item in api.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
+        {
+            let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            for (code, resp) in op.responses.responses.iter_mut() {
+                if code.starts_with('4') || code.starts_with('5') {
+                    if let RefOr::T(r) = resp
+                        && let Some(c) = r.content.shift_remove("application/json")
+                    {
+                        r.content.insert(crate::error::PROBLEM_JSON.to_owned(), c);
+                    }
+                }
+            }
+            let mut extra: Vec<(&str, &str)> = COMMON_ERRORS.to_vec();
+            if protected {
+                extra.push(("401", "Missing, unknown or revoked key"));
+                extra.push(("403", "The key's role may not do this"));
+            }
+            for (code, description) in extra {
+                op.responses.responses.entry(code.to_owned()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(description)
+                            .content(crate::error::PROBLEM_JSON, problem())
+                            .build(),
+                    )
+                });
+            }
+        }
+    }
+    api
 }

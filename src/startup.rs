@@ -262,7 +262,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(web::PayloadConfig::new(routes::BODY_LIMIT))
             .configure(routes::api)
             .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(api)))
             .configure(routes::pages)
             .default_service(web::to(routes::not_found))
             .wrap(ErrorHandlers::new().default_handler(routes::errors::fill_empty_error))

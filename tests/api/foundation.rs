@@ -38,6 +38,21 @@ async fn openapi_and_offline_docs() {
     let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(spec["paths"]["/api/v1/units"]["post"].is_object());
+    // Every error is documented as RFC 9457 problem+json, and every operation lists the errors
+    // the framework itself can answer with.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (code, resp) in op["responses"].as_object().unwrap() {
+                if code.starts_with('4') || code.starts_with('5') {
+                    assert!(resp["content"].get("application/problem+json").is_some(), "{method} {path} {code}");
+                    assert!(resp["content"].get("application/json").is_none(), "{method} {path} {code}");
+                }
+            }
+            for code in ["400", "404", "422", "503"] {
+                assert!(op["responses"].get(code).is_some(), "{method} {path} documents {code}");
+            }
+        }
+    }
     let r = app.get("/docs/", None).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();

@@ -37,7 +37,7 @@ fn init_logs() {
     INIT.get_or_init(|| {
         let buf = LOGS.get_or_init(Default::default).clone();
         let _ = tracing_subscriber::fmt()
-            .with_env_filter("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn")
+            .with_env_filter("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tracing_actix_web=error")
             .with_ansi(false)
             .with_writer(move || Capture(buf.clone()))
             .try_init();
