@@ -397,7 +397,9 @@ impl FreshDb {
         if let Some((admin, name)) = &self.pg
             && let Ok(db) = sea_orm::Database::connect(admin.as_str()).await
         {
-            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            let _ = db
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
             let _ = db.close().await;
         }
         if let Some(f) = &self.file {
@@ -473,9 +475,12 @@ async fn spawn_server(args: &Args, db: &FreshDb, tmp: &std::path::Path, admin_ke
     for (k, v) in &args.server_env {
         cmd.env(k, v);
     }
-    let child = cmd
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {}: {e} (build it with `cargo build --release`)", args.server_bin.display()))?;
+    let child = cmd.spawn().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start {}: {e} (build it with `cargo build --release`)",
+            args.server_bin.display()
+        )
+    })?;
     let mut s = Spawned { child, log };
     let url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
@@ -573,8 +578,10 @@ async fn setup(client: &reqwest::Client, base: &str, key: &str, form: &str, toke
         client
             .post(format!("{base}/api/v1/units"))
             .bearer_auth(key)
-            .json(&json!({"slug": format!("load-{suffix}"), "name": format!("Unit uji beban {suffix}"),
-                          "instansi": "Kementerian Contoh", "service_types": ["Paspor", "Visa", "Izin Tinggal"]}))
+            .json(
+                &json!({"slug": format!("load-{suffix}"), "name": format!("Unit uji beban {suffix}"),
+                          "instansi": "Kementerian Contoh", "service_types": ["Paspor", "Visa", "Izin Tinggal"]}),
+            )
             .send()
             .await?,
         "create unit",
@@ -691,7 +698,16 @@ async fn run_service(args: &Args, client: &reqwest::Client, base: &str, s: Arc<S
                         }
                         status.to_string()
                     }
-                    Err(e) => format!("error: {}", if e.is_timeout() { "timeout" } else if e.is_connect() { "connect" } else { "request" }),
+                    Err(e) => format!(
+                        "error: {}",
+                        if e.is_timeout() {
+                            "timeout"
+                        } else if e.is_connect() {
+                            "connect"
+                        } else {
+                            "request"
+                        }
+                    ),
                 };
                 *t.statuses.entry(key).or_default() += 1;
             }
@@ -862,7 +878,13 @@ async fn baseline_insert(
         }
         let n = values.len();
         sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
-        values.extend([id.into(), campaign_id.into(), item.clone().into(), (*x as i16).into(), flagged.into()]);
+        values.extend([
+            id.into(),
+            campaign_id.into(),
+            item.clone().into(),
+            (*x as i16).into(),
+            flagged.into(),
+        ]);
     }
     txn.execute_raw(stmt(&txn, &sql, values)).await?;
     if !fields.is_empty() {
@@ -874,7 +896,13 @@ async fn baseline_insert(
             }
             let n = values.len();
             sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
-            values.extend([id.into(), campaign_id.into(), kind.clone().into(), key.clone().into(), x.clone().into()]);
+            values.extend([
+                id.into(),
+                campaign_id.into(),
+                kind.clone().into(),
+                key.clone().into(),
+                x.clone().into(),
+            ]);
         }
         txn.execute_raw(stmt(&txn, &sql, values)).await?;
     }
@@ -905,7 +933,11 @@ async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup
                         continue;
                     }
                 };
-                let link = if token.is_none() { Some((s.link.0, s.link.1.as_str())) } else { None };
+                let link = if token.is_none() {
+                    Some((s.link.0, s.link.1.as_str()))
+                } else {
+                    None
+                };
                 let started = Instant::now();
                 let key = match baseline_insert(&db, s.campaign_id, link, token.map(String::as_str), &valid).await {
                     Ok(true) => {
@@ -998,10 +1030,18 @@ async fn service_mode(args: &Args, tmp: &std::path::Path) -> anyhow::Result<(Sum
     let mut db = None;
     let mut base = args.url.trim_end_matches('/').to_owned();
     if args.spawn {
-        let k = key.get_or_insert_with(|| format!("load-admin-{}", uuid::Uuid::new_v4().simple())).clone();
+        let k = key
+            .get_or_insert_with(|| format!("load-admin-{}", uuid::Uuid::new_v4().simple()))
+            .clone();
         let d = fresh_db(&args.db, tmp, "service").await?;
         let (s, url) = spawn_server(args, &d, tmp, &k).await?;
-        println!("spawned {} (pid {}) on {} ({})", args.server_bin.display(), s.child.id(), url, redact(&d.url));
+        println!(
+            "spawned {} (pid {}) on {} ({})",
+            args.server_bin.display(),
+            s.child.id(),
+            url,
+            redact(&d.url)
+        );
         base = url;
         spawned = Some(s);
         db = Some(d);
@@ -1108,9 +1148,7 @@ async fn baseline_mode(args: &Args, tmp: &std::path::Path) -> anyhow::Result<(Su
         .collect();
         let settings = Settings::from_lookup(|k| env.get(k).cloned())?;
         // The service's own connect: the same pool options, WAL, synchronous=FULL, busy timeout.
-        let db = integritas::startup::connect(&settings)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let db = integritas::startup::connect(&settings).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let s = Arc::new(baseline_setup(&db, args, tokens_for(args)).await?);
         println!(
             "baseline: {} ({} tokens), pool {}, {} concurrent transactions",
@@ -1338,7 +1376,10 @@ mod tests {
             with_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
             "postgres://postgres@127.0.0.1:5432/x"
         );
-        assert_eq!(with_db_name("postgres://u:p@h/db?sslmode=disable", "y"), "postgres://u:p@h/y?sslmode=disable");
+        assert_eq!(
+            with_db_name("postgres://u:p@h/db?sslmode=disable", "y"),
+            "postgres://u:p@h/y?sslmode=disable"
+        );
         assert_eq!(with_db_name("postgres://h:5432", "z"), "postgres://h:5432/z");
         assert_eq!(parse_kv("A=b=c"), Ok(("A".into(), "b=c".into())));
         assert!(parse_kv("nope").is_err());
