@@ -97,6 +97,10 @@ struct Args {
     /// Keep the temporary databases (and the server log) instead of removing them.
     #[arg(long)]
     keep: bool,
+    /// Baseline: run one transaction at a time behind an in-process lock (as the service does on
+    /// SQLite) instead of letting the pool's connections contend through the busy timeout.
+    #[arg(long)]
+    baseline_lock: bool,
 }
 
 fn parse_kv(s: &str) -> Result<(String, String), String> {
@@ -912,9 +916,10 @@ async fn baseline_insert(
 
 async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup>, work: Arc<Work>) -> Tally {
     let next_token = Arc::new(AtomicUsize::new(0));
+    let lock = args.baseline_lock.then(|| Arc::new(tokio::sync::Mutex::new(())));
     let mut handles = Vec::new();
     for _ in 0..args.concurrency {
-        let (db, s, work, next_token) = (db.clone(), s.clone(), work.clone(), next_token.clone());
+        let (db, s, work, next_token, lock) = (db.clone(), s.clone(), work.clone(), next_token.clone(), lock.clone());
         handles.push(tokio::spawn(async move {
             let mut t = Tally::default();
             // ThreadRng is not Send; a seeded StdRng is.
@@ -939,6 +944,10 @@ async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup
                     None
                 };
                 let started = Instant::now();
+                let _turn = match &lock {
+                    Some(m) => Some(m.lock().await),
+                    None => None,
+                };
                 let key = match baseline_insert(&db, s.campaign_id, link, token.map(String::as_str), &valid).await {
                     Ok(true) => {
                         t.latencies.push(started.elapsed().as_micros() as u64);
@@ -950,6 +959,7 @@ async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup
                         format!("error: {}", msg.chars().take(60).collect::<String>())
                     }
                 };
+                drop(_turn);
                 *t.statuses.entry(key).or_default() += 1;
             }
             t
@@ -1151,11 +1161,16 @@ async fn baseline_mode(args: &Args, tmp: &std::path::Path) -> anyhow::Result<(Su
         let db = integritas::startup::connect(&settings).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let s = Arc::new(baseline_setup(&db, args, tokens_for(args)).await?);
         println!(
-            "baseline: {} ({} tokens), pool {}, {} concurrent transactions",
+            "baseline: {} ({} tokens), pool {}, {} concurrent transactions{}",
             redact(&d.url),
             s.token_hashes.len(),
             args.pool,
-            args.concurrency
+            args.concurrency,
+            if args.baseline_lock {
+                ", one at a time (--baseline-lock)"
+            } else {
+                ""
+            }
         );
         let pg0 = d.pg_counters().await;
         let cpu0 = CpuWatch {
