@@ -97,8 +97,8 @@ struct Args {
     /// Keep the temporary databases (and the server log) instead of removing them.
     #[arg(long)]
     keep: bool,
-    /// Baseline: run one transaction at a time behind an in-process lock (as the service does on
-    /// SQLite) instead of letting the pool's connections contend through the busy timeout.
+    /// Baseline: writes take turns on an in-process lock held from just after BEGIN to COMMIT (as
+    /// the service does on SQLite) instead of contending through the busy timeout.
     #[arg(long)]
     baseline_lock: bool,
 }
@@ -817,6 +817,7 @@ async fn baseline_insert(
     open_link: Option<(uuid::Uuid, &str)>,
     token_hash: Option<&str>,
     v: &ValidSubmission,
+    turn: Option<&tokio::sync::Mutex<()>>,
 ) -> Result<bool, sea_orm::DbErr> {
     use integritas::repo::stmt;
     let id = uuid::Uuid::new_v4();
@@ -841,6 +842,10 @@ async fn baseline_insert(
         diarahkan: flagged,
     });
     let txn = db.begin().await?;
+    let _turn = match turn {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
     if let Some(h) = token_hash {
         let r = txn
             .execute_raw(stmt(
@@ -944,11 +949,7 @@ async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup
                     None
                 };
                 let started = Instant::now();
-                let _turn = match &lock {
-                    Some(m) => Some(m.lock().await),
-                    None => None,
-                };
-                let key = match baseline_insert(&db, s.campaign_id, link, token.map(String::as_str), &valid).await {
+                let key = match baseline_insert(&db, s.campaign_id, link, token.map(String::as_str), &valid, lock.as_deref()).await {
                     Ok(true) => {
                         t.latencies.push(started.elapsed().as_micros() as u64);
                         "201".to_owned()
@@ -959,7 +960,6 @@ async fn run_baseline(args: &Args, db: &DatabaseConnection, s: Arc<BaselineSetup
                         format!("error: {}", msg.chars().take(60).collect::<String>())
                     }
                 };
-                drop(_turn);
                 *t.statuses.entry(key).or_default() += 1;
             }
             t

@@ -168,26 +168,21 @@ pub async fn submit(state: &AppState, code: &str, target: &Target, s: &Submissio
         Via::OpenLink(l) => ("open_link", Some((l.id, l.label.as_str())), None),
         Via::Token { hash, .. } => ("token", None, Some(hash.as_str())),
     };
-    let stored = {
+    let stored = repo::responses::insert(
+        &state.db,
+        NewResponse {
+            campaign_id: target.campaign.id,
+            channel,
+            open_link,
+            token_hash,
+            submission: &valid,
+            speeder,
+            submitted_on,
+        },
         // SQLite: one submission transaction at a time (see `AppState::submit_turn`).
-        let _turn = match &state.submit_turn {
-            Some(m) => Some(m.lock().await),
-            None => None,
-        };
-        repo::responses::insert(
-            &state.db,
-            NewResponse {
-                campaign_id: target.campaign.id,
-                channel,
-                open_link,
-                token_hash,
-                submission: &valid,
-                speeder,
-                submitted_on,
-            },
-        )
-        .await?
-    };
+        state.submit_turn.as_deref(),
+    )
+    .await?;
     match stored {
         Stored::Accepted(_) => {
             outcome("accepted");
