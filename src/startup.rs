@@ -147,8 +147,10 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?;
 
+    let submit_turn = settings.is_sqlite().then(|| Arc::new(tokio::sync::Mutex::new(())));
     Ok(AppState {
         db,
+        submit_turn,
         limiter: Arc::new(SubmitLimiter::new(settings.rate_limit)),
         settings: Arc::new(settings),
         forms: Arc::new(forms),

@@ -12,6 +12,7 @@ pub mod links;
 pub mod responses;
 pub mod results;
 pub mod secrets;
+pub mod survey;
 pub mod tokens;
 pub mod units;
 

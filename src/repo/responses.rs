@@ -25,7 +25,9 @@ pub enum Stored {
     TokenAlreadyUsed,
 }
 
-pub async fn insert(db: &DatabaseConnection, r: NewResponse<'_>) -> Result<Stored, DbErr> {
+/// Stores one response. `turn`, when given (SQLite), is held from just after `BEGIN` to the
+/// commit, so writers queue in order instead of polling the database lock.
+pub async fn insert(db: &DatabaseConnection, r: NewResponse<'_>, turn: Option<&tokio::sync::Mutex<()>>) -> Result<Stored, DbErr> {
     let id = Uuid::new_v4();
     let v = r.submission;
     let diarahkan = v.flagged_screening;
@@ -56,6 +58,11 @@ pub async fn insert(db: &DatabaseConnection, r: NewResponse<'_>) -> Result<Store
     });
 
     let txn = db.begin().await?;
+    // A deferred BEGIN takes no lock on SQLite; the first write below does.
+    let _turn = match turn {
+        Some(m) => Some(m.lock().await),
+        None => None,
+    };
     if let Some(h) = r.token_hash
         && !super::tokens::redeem(&txn, h).await?
     {

@@ -257,12 +257,12 @@ pub async fn thanks(state: web::Data<AppState>, req: HttpRequest, code: web::Pat
 async fn thanks_names(state: &AppState, code: &str) -> Option<(String, String)> {
     use crate::domain::credentials::{hash_secret, looks_like_token};
     use crate::repo;
-    let campaign_id = if looks_like_token(code) {
-        repo::tokens::find(&state.db, &hash_secret(code)).await.ok()??.1.campaign_id
+    let (campaign, unit) = if looks_like_token(code) {
+        let (_, _, c, u) = repo::survey::token(&state.db, &hash_secret(code)).await.ok()??;
+        (c, u)
     } else {
-        repo::links::find_by_code(&state.db, code).await.ok()??.campaign_id
+        let (_, c, u) = repo::survey::link(&state.db, code).await.ok()??;
+        (c, u)
     };
-    let c = repo::campaigns::find(&state.db, campaign_id).await.ok()??;
-    let u = repo::units::find(&state.db, c.unit_id).await.ok()??;
-    Some((u.name, c.title))
+    Some((unit.name, campaign.title))
 }

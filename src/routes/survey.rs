@@ -66,24 +66,17 @@ impl From<AppError> for Refused {
 /// Finds what a code opens and whether it can take a response now.
 pub async fn resolve(state: &AppState, code: &str) -> Result<Target, Refused> {
     let db = &state.db;
-    let (campaign_id, via) = if looks_like_token(code) {
+    // One query per code (the link or token with its campaign and unit), not three or four.
+    let (campaign, unit, via) = if looks_like_token(code) {
         let hash = hash_secret(code);
-        let (token, batch) = repo::tokens::find(db, &hash).await?.ok_or(Refused::Closed(Closed::UnknownLink))?;
-        (batch.campaign_id, Via::Token { hash, token, batch })
+        let (token, batch, campaign, unit) = repo::survey::token(db, &hash).await?.ok_or(Refused::Closed(Closed::UnknownLink))?;
+        (campaign, unit, Via::Token { hash, token, batch })
     } else if looks_like_link_code(code) {
-        let link = repo::links::find_by_code(db, code)
-            .await?
-            .ok_or(Refused::Closed(Closed::UnknownLink))?;
-        (link.campaign_id, Via::OpenLink(link))
+        let (link, campaign, unit) = repo::survey::link(db, code).await?.ok_or(Refused::Closed(Closed::UnknownLink))?;
+        (campaign, unit, Via::OpenLink(link))
     } else {
         return Err(Refused::Closed(Closed::UnknownLink));
     };
-    let campaign = repo::campaigns::find(db, campaign_id)
-        .await?
-        .ok_or(Refused::Closed(Closed::UnknownLink))?;
-    let unit = repo::units::find(db, campaign.unit_id)
-        .await?
-        .ok_or(Refused::Closed(Closed::UnknownLink))?;
     let form = state
         .forms
         .version(&campaign.form_id, campaign.form_version as u32)
@@ -186,6 +179,8 @@ pub async fn submit(state: &AppState, code: &str, target: &Target, s: &Submissio
             speeder,
             submitted_on,
         },
+        // SQLite: one submission transaction at a time (see `AppState::submit_turn`).
+        state.submit_turn.as_deref(),
     )
     .await?;
     match stored {
