@@ -278,11 +278,22 @@ impl ChildServer {
         }
     }
 
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
     /// SIGKILL: no shutdown hook, no flush, no graceful drain.
     fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL the server");
         let status = self.child.wait().unwrap();
-        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "killed by SIGKILL");
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(9),
+            "the server should die of our SIGKILL, but it ended with {status}; log:\n{}",
+            self.log_tail()
+        );
     }
 }
 
@@ -308,6 +319,8 @@ struct Tally {
     tokens_attempted: Mutex<Vec<String>>,
     tokens_acknowledged: Mutex<Vec<String>>,
     other_statuses: Mutex<BTreeMap<u16, usize>>,
+    /// GET /api/v1/respond failures before the kill (there should be none).
+    form_errors: Mutex<Vec<String>>,
 }
 
 const CLIENTS: usize = 16;
@@ -351,11 +364,11 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
                 let code = token.clone().unwrap_or_else(|| link.clone());
                 let render = match api.render_token(&code).await {
                     Ok(r) => r,
-                    Err(e) if killed.load(Ordering::SeqCst) => {
-                        let _ = e;
-                        break;
+                    Err(_) if killed.load(Ordering::SeqCst) => break,
+                    Err(e) => {
+                        tally.form_errors.lock().unwrap().push(e);
+                        continue;
                     }
-                    Err(e) => panic!("GET the form before the kill: {e}"),
                 };
                 tally.attempted.fetch_add(1, Ordering::SeqCst);
                 if let Some(t) = &token {
@@ -410,7 +423,16 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
     let tokens_attempted: HashSet<String> = tally.tokens_attempted.lock().unwrap().iter().cloned().collect();
     let tokens_acked: HashSet<String> = tally.tokens_acknowledged.lock().unwrap().iter().cloned().collect();
     let others = tally.other_statuses.lock().unwrap().clone();
-    assert!(others.is_empty(), "only 201 or no answer at all: {others:?}");
+    let form_errors = tally.form_errors.lock().unwrap().clone();
+    let before_restart = format!(
+        "attempted {attempted}, acknowledged {acknowledged}, unanswered {unanswered}, other statuses {others:?}, \
+         form errors {form_errors:?}; server log:\n{}",
+        server.log_tail()
+    );
+    assert!(
+        others.is_empty() && form_errors.is_empty(),
+        "only 201 or no answer at all: {before_restart}"
+    );
     assert_eq!(attempted, acknowledged + unanswered);
 
     // Restart on the same database.
@@ -653,18 +675,18 @@ impl PrivatePg {
         );
     }
 
-    fn ctl_stop(&self) -> Output {
+    /// `immediate`: like a crash (backends killed, recovery at the next start); `fast`: the default
+    /// of `pg_ctl stop` and of a service restart (sessions terminated with an error message).
+    fn ctl_stop(&self, mode: &str) -> Output {
         let mut c = self.cmd("pg_ctl");
-        c.arg("-D")
-            .arg(self.dir.join("data"))
-            .args(["-m", "immediate", "-w", "-t", "60", "stop"]);
+        c.arg("-D").arg(self.dir.join("data")).args(["-m", mode, "-w", "-t", "60", "stop"]);
         c.stdin(Stdio::null()).output().expect("run pg_ctl stop")
     }
 }
 
 impl Drop for PrivatePg {
     fn drop(&mut self) {
-        let _ = self.ctl_stop();
+        let _ = self.ctl_stop("immediate");
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -797,69 +819,22 @@ async fn reliability_postgres_outage_gives_503_and_recovers_without_restart() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // The database goes away.
-    let stop_pg = pg.clone();
-    let out = tokio::task::spawn_blocking(move || stop_pg.ctl_stop()).await.unwrap();
-    assert!(out.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
-    let stopped_at = t0.elapsed();
-
+    // The database goes away, twice: as in a crash, then as in a service restart.
     let results_path = format!("/api/v1/campaigns/{cid}/results");
-    let (json_post, json_get, admin, html_get, html_post, ready, health) = tokio::join!(
-        timed("POST /api/v1/respond", t0, api.submit(&link, &render, 4)),
-        timed(
-            "GET /api/v1/respond",
-            t0,
-            api.client.get(api.url(&format!("/api/v1/respond/{link}")))
-        ),
-        timed(
-            "GET results (admin)",
-            t0,
-            api.client.get(api.url(&results_path)).bearer_auth(ADMIN_KEY)
-        ),
-        timed("GET /s/{code}", t0, api.client.get(api.url(&format!("/s/{link}")))),
-        timed("POST /s/{code}", t0, api.client.post(api.url(&format!("/s/{link}"))).form(&*form)),
-        timed("GET /readyz", t0, api.client.get(api.url("/readyz"))),
-        timed("GET /healthz", t0, api.client.get(api.url("/healthz"))),
-    );
-    expect_problem_503(&json_post.0, json_post.1).await;
-    expect_problem_503(&json_get.0, json_get.1).await;
-    expect_problem_503(&admin.0, admin.1).await;
-    expect_try_again_page(&html_get.0, html_get.1).await;
-    expect_try_again_page(&html_post.0, html_post.1).await;
-    expect_problem_503(&ready.0, ready.1).await;
-    assert_eq!(health.0.status, Some(200), "/healthz during the outage");
-    assert!(health.0.took < Duration::from_secs(1), "/healthz took {:?}", health.0.took);
-    let probes = [&json_post.0, &json_get.0, &admin.0, &html_get.0, &html_post.0, &ready.0, &health.0];
-    for p in probes {
-        assert!(p.took <= ACQUIRE_TIMEOUT + SLACK, "{} took {:?}", p.what, p.took);
-    }
-    let probe_max = probes.iter().map(|p| p.took).max().unwrap();
-
-    // The database comes back; the service recovers on its own.
-    let start_pg = pg.clone();
-    let restart_issued = Instant::now();
-    tokio::task::spawn_blocking(move || start_pg.ctl_start()).await.unwrap();
-    let pg_up = restart_issued.elapsed();
-    let up_at = Instant::now();
-    let recovered = loop {
-        let r = api.client.get(api.url("/readyz")).send().await.unwrap();
-        if r.status() == 200 {
-            break up_at.elapsed();
-        }
-        assert!(
-            up_at.elapsed() < Duration::from_secs(15),
-            "not ready 15 s after the database came back"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let round = Round {
+        api: &api,
+        pg: &pg,
+        t0,
+        link: &link,
+        render: &render,
+        form: &form,
+        results_path: &results_path,
     };
-    let submit_from = Instant::now();
-    let r = api.submit(&link, &render, 4).send().await.unwrap();
-    assert_eq!(r.status(), 201, "a submission after recovery");
-    let first_submit = submit_from.elapsed();
-    let render_t = api.render_token(&tokens[0]).await.unwrap();
-    assert_eq!(api.submit(&tokens[0], &render_t, 4).send().await.unwrap().status(), 201);
-    let r = api.client.post(api.url(&format!("/s/{link}"))).form(&*form).send().await.unwrap();
-    assert_eq!(r.status(), 303, "an HTML submission after recovery");
+    let mut figures = Vec::new();
+    for (i, mode) in ["immediate", "fast"].into_iter().enumerate() {
+        figures.push(round.outage(mode, &tokens[i]).await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::SeqCst);
     for l in load {
@@ -892,31 +867,106 @@ async fn reliability_postgres_outage_gives_503_and_recovers_without_restart() {
     assert!(panics.is_empty(), "panics on the server's threads: {panics:?}");
 
     println!(
-        "outage test (private PostgreSQL on port {}): stopped at {stopped_at:.2?}\n  \
-         probes during the outage: JSON POST {:?} {:.2?}, JSON GET {:?} {:.2?}, admin results {:?} {:.2?}, \
-         HTML GET {:?} {:.2?}, HTML POST {:?} {:.2?}, readyz {:?} {:.2?}, healthz {:?} {:.2?} (slowest {probe_max:.2?})\n  \
-         pg_ctl start took {pg_up:.2?}; readyz 200 {recovered:.2?} after the database was up; \
-         first submission after recovery 201 in {first_submit:.2?}\n  \
-         load: {} requests {by_status:?}, slowest {load_max:.2?}; 503s from {first_503:.2?} to {last_503:.2?}; \
-         5xx other than 503: 0; server panics: 0\n  \
-         results n = {} after the outage; whole test {:.1?}",
+        "outage test (private PostgreSQL on port {}, pool acquire timeout {ACQUIRE_TIMEOUT:?}):\n{}\n  \
+         load through both outages: {} requests {by_status:?}, slowest {load_max:.2?}; 503s from {first_503:.2?} to \
+         {last_503:.2?}; 5xx other than 503: 0; server panics: 0\n  \
+         results n = {} afterwards; ledger verifies; whole test {:.1?}",
         pg.port,
-        json_post.0.status,
-        json_post.0.took,
-        json_get.0.status,
-        json_get.0.took,
-        admin.0.status,
-        admin.0.took,
-        html_get.0.status,
-        html_get.0.took,
-        html_post.0.status,
-        html_post.0.took,
-        ready.0.status,
-        ready.0.took,
-        health.0.status,
-        health.0.took,
+        figures.join("\n"),
         seen.len(),
         results["n"],
         test_start.elapsed(),
     );
+}
+
+struct Round<'a> {
+    api: &'a Api,
+    pg: &'a Arc<PrivatePg>,
+    t0: Instant,
+    link: &'a str,
+    render: &'a str,
+    form: &'a Arc<Vec<(String, String)>>,
+    results_path: &'a str,
+}
+
+impl Round<'_> {
+    /// Stops the database in this mode, checks every kind of answer during the outage, starts it
+    /// again and waits for the service to recover; returns the figures.
+    async fn outage(&self, mode: &'static str, token: &str) -> String {
+        let (api, t0, link, render, form) = (self.api, self.t0, self.link, self.render, self.form);
+        let pg = self.pg.clone();
+        let out = tokio::task::spawn_blocking(move || pg.ctl_stop(mode)).await.unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl stop -m {mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stopped_at = t0.elapsed();
+
+        let (json_post, json_get, admin, html_get, html_post, ready, health) = tokio::join!(
+            timed("POST /api/v1/respond", t0, api.submit(link, render, 4)),
+            timed(
+                "GET /api/v1/respond",
+                t0,
+                api.client.get(api.url(&format!("/api/v1/respond/{link}")))
+            ),
+            timed(
+                "GET results (admin)",
+                t0,
+                api.client.get(api.url(self.results_path)).bearer_auth(ADMIN_KEY)
+            ),
+            timed("GET /s/{code}", t0, api.client.get(api.url(&format!("/s/{link}")))),
+            timed("POST /s/{code}", t0, api.client.post(api.url(&format!("/s/{link}"))).form(&**form)),
+            timed("GET /readyz", t0, api.client.get(api.url("/readyz"))),
+            timed("GET /healthz", t0, api.client.get(api.url("/healthz"))),
+        );
+        expect_problem_503(&json_post.0, json_post.1).await;
+        expect_problem_503(&json_get.0, json_get.1).await;
+        expect_problem_503(&admin.0, admin.1).await;
+        expect_try_again_page(&html_get.0, html_get.1).await;
+        expect_try_again_page(&html_post.0, html_post.1).await;
+        expect_problem_503(&ready.0, ready.1).await;
+        assert_eq!(health.0.status, Some(200), "/healthz during the outage");
+        assert!(health.0.took < Duration::from_secs(1), "/healthz took {:?}", health.0.took);
+        let probes = [&json_post.0, &json_get.0, &admin.0, &html_get.0, &html_post.0, &ready.0, &health.0];
+        for p in probes {
+            assert!(p.took <= ACQUIRE_TIMEOUT + SLACK, "{} took {:?}", p.what, p.took);
+        }
+        let probe_list: Vec<String> = probes
+            .iter()
+            .map(|p| format!("{} {} in {:.2?}", p.what, p.status.unwrap_or(0), p.took))
+            .collect();
+
+        // The database comes back; the service recovers on its own, without a restart.
+        let pg = self.pg.clone();
+        let restart_issued = Instant::now();
+        tokio::task::spawn_blocking(move || pg.ctl_start()).await.unwrap();
+        let pg_up = restart_issued.elapsed();
+        let up_at = Instant::now();
+        let recovered = loop {
+            let r = api.client.get(api.url("/readyz")).send().await.unwrap();
+            if r.status() == 200 {
+                break up_at.elapsed();
+            }
+            assert!(
+                up_at.elapsed() < Duration::from_secs(15),
+                "not ready 15 s after the database came back"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let submit_from = Instant::now();
+        let r = api.submit(link, render, 4).send().await.unwrap();
+        assert_eq!(r.status(), 201, "a submission after recovery");
+        let first_submit = submit_from.elapsed();
+        let render_t = api.render_token(token).await.unwrap();
+        assert_eq!(api.submit(token, &render_t, 4).send().await.unwrap().status(), 201);
+        let r = api.client.post(api.url(&format!("/s/{link}"))).form(&**form).send().await.unwrap();
+        assert_eq!(r.status(), 303, "an HTML submission after recovery");
+        format!(
+            "  pg_ctl stop -m {mode} at {stopped_at:.2?}; during the outage: {}\n    \
+             pg_ctl start took {pg_up:.2?}; readyz 200 {recovered:.2?} after the database was up; \
+             first submission after recovery 201 in {first_submit:.2?}",
+            probe_list.join(", ")
+        )
+    }
 }
