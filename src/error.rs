@@ -173,17 +173,23 @@ impl ResponseError for AppError {
 }
 
 /// True when the database could not be reached (as opposed to a bad statement).
+///
+/// Besides lost sockets and pool timeouts, this counts the errors a database server sends when it
+/// is going away or not there yet: SQLSTATE class 08 (connection exception) and 57P
+/// (`admin_shutdown` when PostgreSQL is stopped or restarted in the default "fast" mode or a
+/// session is terminated, `crash_shutdown`, `cannot_connect_now` while it starts).
 pub fn is_unavailable(e: &DbErr) -> bool {
     match e {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => matches!(
-            s.as_ref(),
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => match s.as_ref() {
             sea_orm::sqlx::Error::Io(_)
-                | sea_orm::sqlx::Error::PoolTimedOut
-                | sea_orm::sqlx::Error::PoolClosed
-                | sea_orm::sqlx::Error::WorkerCrashed
-                | sea_orm::sqlx::Error::Tls(_)
-        ),
+            | sea_orm::sqlx::Error::PoolTimedOut
+            | sea_orm::sqlx::Error::PoolClosed
+            | sea_orm::sqlx::Error::WorkerCrashed
+            | sea_orm::sqlx::Error::Tls(_) => true,
+            sea_orm::sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            _ => false,
+        },
         _ => false,
     }
 }
