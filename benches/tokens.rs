@@ -43,8 +43,16 @@ async fn one_database(label: &str, url: String) {
             r.json::<Value>().await.unwrap()
         }
     };
-    let unit = post("/api/v1/units".into(), json!({"slug": "bench", "name": "Bench", "instansi": "B", "service_types": ["A"]})).await;
-    let campaign = post(format!("/api/v1/units/{}/campaigns", unit["id"].as_str().unwrap()), json!({"form": "ipak", "title": "Bench"})).await;
+    let unit = post(
+        "/api/v1/units".into(),
+        json!({"slug": "bench", "name": "Bench", "instansi": "B", "service_types": ["A"]}),
+    )
+    .await;
+    let campaign = post(
+        format!("/api/v1/units/{}/campaigns", unit["id"].as_str().unwrap()),
+        json!({"form": "ipak", "title": "Bench"}),
+    )
+    .await;
     let cid = campaign["id"].as_str().unwrap().to_owned();
     let cuuid: uuid::Uuid = cid.parse().unwrap();
 
@@ -98,7 +106,11 @@ fn main() {
         println!("| database | service: POST …/tokens {{count: 10000}} (median of {RUNS}) | raw insert of the same rows | ratio |");
         println!("|---|---:|---:|---:|");
         let file = std::env::temp_dir().join(format!("integritas-bench-tokens-{}.db", uuid::Uuid::new_v4().simple()));
-        one_database("SQLite (file, WAL, synchronous=FULL)", format!("sqlite://{}?mode=rwc", file.display())).await;
+        one_database(
+            "SQLite (file, WAL, synchronous=FULL)",
+            format!("sqlite://{}?mode=rwc", file.display()),
+        )
+        .await;
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", file.display()));
         }
@@ -111,7 +123,9 @@ fn main() {
                 None => admin.clone(),
             };
             one_database("PostgreSQL 15", url).await;
-            let _ = conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            let _ = conn
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
         } else {
             println!("(PostgreSQL at {admin} not reachable: skipped)");
         }

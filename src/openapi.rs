@@ -72,12 +72,11 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         {
             let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
             for (code, resp) in op.responses.responses.iter_mut() {
-                if code.starts_with('4') || code.starts_with('5') {
-                    if let RefOr::T(r) = resp
-                        && let Some(c) = r.content.shift_remove("application/json")
-                    {
-                        r.content.insert(crate::error::PROBLEM_JSON.to_owned(), c);
-                    }
+                if (code.starts_with('4') || code.starts_with('5'))
+                    && let RefOr::T(r) = resp
+                    && let Some(c) = r.content.shift_remove("application/json")
+                {
+                    r.content.insert(crate::error::PROBLEM_JSON.to_owned(), c);
                 }
             }
             let mut extra: Vec<(&str, &str)> = COMMON_ERRORS.to_vec();

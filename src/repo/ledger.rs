@@ -51,6 +51,10 @@ async fn count(db: &impl ConnectionTrait, sql: &str, id: Uuid) -> Result<i64, Db
 /// Seals the campaign's unsealed responses (up to one block); returns how many were sealed.
 pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid) -> Result<i64, DbErr> {
     let txn = db.begin().await?;
+    // A write first, so on SQLite this transaction takes the write lock at once (waiting its
+    // turn with the busy timeout) instead of failing "database is locked" when it upgrades from
+    // a read while submissions are being written. A no-op on PostgreSQL.
+    txn.execute_unprepared("DELETE FROM ledger_entry WHERE 1 = 0").await?;
     let rows = txn
         .query_all_raw(super::stmt(
             &txn,

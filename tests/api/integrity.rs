@@ -160,7 +160,6 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
         .unwrap();
     assert_eq!(before["n"], 6);
     let (_, assessor) = app.create_key("assessor", None).await;
-    let outlier = ids.iter().find(|id| true && id.to_string() == ids[0].to_string()).unwrap();
     // The first response answered 1s: find it by its score through the export instead of assuming order.
     let csv = app
         .client
@@ -181,7 +180,6 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
         .next()
         .unwrap()
         .to_owned();
-    let _ = outlier;
 
     assert_problem(
         app.post_json(
@@ -419,7 +417,7 @@ async fn the_xlsx_workbook_matches_the_api() {
     let find = |k: &str| -> f64 {
         summary
             .rows()
-            .find(|row| row[0].to_string() == k)
+            .find(|row| row[0] == k)
             .and_then(|row| row[1].get_float())
             .unwrap_or(f64::NAN)
     };
