@@ -295,3 +295,51 @@ pub async fn persistent_database() -> (String, DbGuard) {
         }
     }
 }
+
+#[test]
+fn the_command_line_checks_forms_and_creates_keys() {
+    let bin = env!("CARGO_BIN_EXE_integritas");
+    let ok = std::process::Command::new(bin)
+        .args(["forms", "check", concat!(env!("CARGO_MANIFEST_DIR"), "/forms")])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).lines().count(), 3);
+    let bad = std::process::Command::new(bin)
+        .args(["forms", "check", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms")])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.lines().count() >= 7, "one line per problem: {err}");
+    assert!(err.contains("duplicate_item_ids.toml: items"), "{err}");
+
+    let db = std::env::temp_dir().join(format!("integritas-cli-{}.db", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let key = std::process::Command::new(bin)
+        .args(["key", "create", "--role", "assessor", "--name", "TPN"])
+        .env("INTEGRITAS_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(key.status.success(), "{}", String::from_utf8_lossy(&key.stderr));
+    let printed = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    assert!(printed.starts_with("itg_") && printed.len() > 40);
+    let no_unit = std::process::Command::new(bin)
+        .args(["key", "create", "--role", "operator", "--name", "op"])
+        .env("INTEGRITAS_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(no_unit.status.code(), Some(1));
+    let wrong = std::process::Command::new(bin)
+        .env("INTEGRITAS_LISTEN", "nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).starts_with("error: INTEGRITAS_LISTEN: "),
+        "one clear line, no backtrace"
+    );
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+}
