@@ -167,59 +167,29 @@ pub async fn results_workbook(db: &impl ConnectionTrait, c: &campaign::Model, fo
 
 /// The national table as a workbook: one row per unit, unrounded numbers shown with 2 decimals.
 pub fn national_workbook(rows: &[crate::routes::hasil::UnitHasil]) -> Result<Vec<u8>, AppError> {
+    use crate::routes::hasil::{Cell, NATIONAL_COLUMNS, national_table};
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("0.00");
     let s = wb.add_worksheet().set_name("Nasional").map_err(x)?;
-    let head = [
-        "unit_slug",
-        "unit_name",
-        "instansi",
-        "year",
-        "rule",
-        "ipak_n",
-        "ipak_value_0_4",
-        "ipak_ci_low",
-        "ipak_ci_high",
-        "ipkp_n",
-        "ipkp_value_0_4",
-        "ipkp_ci_low",
-        "ipkp_ci_high",
-        "hasil_total",
-        "wbk",
-        "wbbm",
-    ];
-    for (j, h) in head.iter().enumerate() {
+    for (j, h) in NATIONAL_COLUMNS.iter().enumerate() {
         s.write_string_with_format(0, j as u16, *h, &bold).map_err(x)?;
     }
-    for (i, r) in rows.iter().enumerate() {
-        let row = 1 + i as u32;
-        s.write_string(row, 0, &r.unit.slug).map_err(x)?;
-        s.write_string(row, 1, &r.unit.name).map_err(x)?;
-        s.write_string(row, 2, &r.unit.instansi).map_err(x)?;
-        s.write_number(row, 3, r.year).map_err(x)?;
-        s.write_string(row, 4, r.rule.as_str()).map_err(x)?;
-        for (base, b) in [(5u16, &r.ipak), (9u16, &r.ipkp)] {
-            if let Some(b) = b {
-                s.write_number(row, base, b.n as f64).map_err(x)?;
-                for (j, v) in [b.value_0_4, b.ci_low_0_4, b.ci_high_0_4].iter().enumerate() {
-                    if let Some(v) = v {
-                        s.write_number_with_format(row, base + 1 + j as u16, *v, &num).map_err(x)?;
-                    }
+    for (i, row) in national_table(rows).into_iter().enumerate() {
+        for (j, cell) in row.into_iter().enumerate() {
+            let (r, c) = (1 + i as u32, j as u16);
+            match cell {
+                Cell::Text(t) => {
+                    s.write_string(r, c, t).map_err(x)?;
                 }
+                Cell::Num(Some(v)) if matches!(NATIONAL_COLUMNS[j], "year" | "ipak_n" | "ipkp_n") => {
+                    s.write_number(r, c, v).map_err(x)?;
+                }
+                Cell::Num(Some(v)) => {
+                    s.write_number_with_format(r, c, v, &num).map_err(x)?;
+                }
+                Cell::Num(None) => {}
             }
-        }
-        let h = r.hasil.first();
-        if let Some(t) = h.and_then(|h| h.hasil_total) {
-            s.write_number_with_format(row, 13, t, &num).map_err(x)?;
-        }
-        for (j, pred) in h.map(|h| h.predicates.as_slice()).unwrap_or(&[]).iter().take(2).enumerate() {
-            let v = pred
-                .verdict
-                .and_then(|v| serde_json::to_value(v).ok())
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            s.write_string(row, 14 + j as u16, v).map_err(x)?;
         }
     }
     wb.save_to_buffer().map_err(x)

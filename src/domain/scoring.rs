@@ -171,6 +171,18 @@ pub enum Verdict {
     InsufficientData,
 }
 
+impl Verdict {
+    /// The wire name (as serialised).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Undetermined => "undetermined",
+            Verdict::InsufficientData => "insufficient_data",
+        }
+    }
+}
+
 /// DESIGN §3 threshold verdict: `Pass` when the CI's lower bound ≥ threshold, `Fail` when its upper
 /// bound < threshold, else `Undetermined`; with n < 2 the point is compared and the verdict is
 /// `InsufficientData`. A missing CI with n ≥ 2 (not produced by `analyse`) is `Undetermined`.

@@ -339,65 +339,95 @@ pub async fn national(
         .body(national_csv(&rows).map_err(AppError::Internal)?))
 }
 
-/// The national table as CSV for reading: rounded to 2 decimals, verdicts of the first rule.
+/// One cell of the national table: text, or a number (unrounded; files for reading round it).
+pub enum Cell {
+    Text(String),
+    Num(Option<f64>),
+}
+
+/// The national table's columns, shared by the CSV and the XLSX export.
+pub const NATIONAL_COLUMNS: [&str; 18] = [
+    "unit_slug",
+    "unit_name",
+    "instansi",
+    "year",
+    "rule",
+    "ipak_n",
+    "ipak_value_0_4",
+    "ipak_ci_low",
+    "ipak_ci_high",
+    "ipkp_n",
+    "ipkp_value_0_4",
+    "ipkp_ci_low",
+    "ipkp_ci_high",
+    "ipak_score",
+    "ipkp_score",
+    "hasil_total",
+    "wbk",
+    "wbbm",
+];
+
+/// The national table's rows: the first (chosen) rule's scores and verdicts.
+pub fn national_table(rows: &[UnitHasil]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|r| {
+            let h = r.hasil.first();
+            let score = |id: &str| h.and_then(|h| h.indicators.iter().find(|i| i.id == id)).and_then(|i| i.score);
+            let verdict = |i: usize| {
+                Cell::Text(
+                    h.and_then(|h| h.predicates.get(i))
+                        .and_then(|p| p.verdict)
+                        .map(|v| v.as_str().to_owned())
+                        .unwrap_or_default(),
+                )
+            };
+            let survey = |b: &Option<SurveyBlock>| -> [Cell; 4] {
+                match b {
+                    Some(b) => [
+                        Cell::Num(Some(b.n as f64)),
+                        Cell::Num(b.value_0_4),
+                        Cell::Num(b.ci_low_0_4),
+                        Cell::Num(b.ci_high_0_4),
+                    ],
+                    None => [Cell::Num(None), Cell::Num(None), Cell::Num(None), Cell::Num(None)],
+                }
+            };
+            let mut row = vec![
+                Cell::Text(r.unit.slug.clone()),
+                Cell::Text(r.unit.name.clone()),
+                Cell::Text(r.unit.instansi.clone()),
+                Cell::Num(Some(f64::from(r.year))),
+                Cell::Text(r.rule.as_str().to_owned()),
+            ];
+            row.extend(survey(&r.ipak));
+            row.extend(survey(&r.ipkp));
+            row.extend([
+                Cell::Num(score("ipak")),
+                Cell::Num(score("ipkp")),
+                Cell::Num(h.and_then(|h| h.hasil_total)),
+                verdict(0),
+                verdict(1),
+            ]);
+            row
+        })
+        .collect()
+}
+
+/// The national table as CSV for reading: rounded to 2 decimals (counts and years as integers).
 pub fn national_csv(rows: &[UnitHasil]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "unit_slug",
-        "unit_name",
-        "instansi",
-        "year",
-        "rule",
-        "ipak_n",
-        "ipak_value_0_4",
-        "ipak_ci_low",
-        "ipak_ci_high",
-        "ipkp_n",
-        "ipkp_value_0_4",
-        "ipkp_ci_low",
-        "ipkp_ci_high",
-        "ipak_score",
-        "ipkp_score",
-        "hasil_total",
-        "wbk",
-        "wbbm",
-    ])?;
-    for r in rows {
-        let h = r.hasil.first();
-        let score = |id: &str| h.and_then(|h| h.indicators.iter().find(|i| i.id == id)).and_then(|i| i.score);
-        let verdict = |i: usize| {
-            h.and_then(|h| h.predicates.get(i))
-                .and_then(|p| p.verdict)
-                .map(|v| {
-                    serde_json::to_value(v)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                })
-                .unwrap_or_default()
-        };
-        let s = |b: &Option<SurveyBlock>, f: fn(&SurveyBlock) -> Option<f64>| r2(b.as_ref().and_then(f));
-        let n = |b: &Option<SurveyBlock>| b.as_ref().map(|b| b.n.to_string()).unwrap_or_default();
-        w.write_record([
-            r.unit.slug.clone(),
-            r.unit.name.clone(),
-            r.unit.instansi.clone(),
-            r.year.to_string(),
-            r.rule.as_str().to_owned(),
-            n(&r.ipak),
-            s(&r.ipak, |b| b.value_0_4),
-            s(&r.ipak, |b| b.ci_low_0_4),
-            s(&r.ipak, |b| b.ci_high_0_4),
-            n(&r.ipkp),
-            s(&r.ipkp, |b| b.value_0_4),
-            s(&r.ipkp, |b| b.ci_low_0_4),
-            s(&r.ipkp, |b| b.ci_high_0_4),
-            r2(score("ipak")),
-            r2(score("ipkp")),
-            r2(h.and_then(|h| h.hasil_total)),
-            verdict(0),
-            verdict(1),
-        ])?;
+    w.write_record(NATIONAL_COLUMNS)?;
+    for row in national_table(rows) {
+        let fields: Vec<String> = row
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| match c {
+                Cell::Text(t) => t,
+                Cell::Num(Some(v)) if matches!(NATIONAL_COLUMNS[i], "year" | "ipak_n" | "ipkp_n") => format!("{v:.0}"),
+                Cell::Num(v) => r2(v),
+            })
+            .collect();
+        w.write_record(fields)?;
     }
     Ok(w.into_inner()?)
 }
