@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! cargo bench --bench results -- [--db sqlite|postgres] [--pg-url URL] [--sizes 10000,100000]
-//!     [--requests 20] [--units 1000] [--per 400] [--hasil-runs 5] [--skip-results] [--skip-hasil] [--explain]
+//!     [--requests 20] [--units 1000] [--per 400] [--hasil-runs 5] [--skip-results] [--skip-hasil]
+//!     [--explain] [--keep]
 //! ```
 //! PostgreSQL: `--pg-url` or `BENCH_DATABASE_URL` names a server database to connect to; a fresh
 //! uuid-named database is created beside it and dropped afterwards. SQLite: a temp file in WAL mode
@@ -48,6 +49,7 @@ struct Args {
     results: bool,
     hasil: bool,
     explain: bool,
+    keep: bool,
 }
 
 fn args() -> Args {
@@ -62,6 +64,7 @@ fn args() -> Args {
         results: true,
         hasil: true,
         explain: false,
+        keep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -81,6 +84,7 @@ fn args() -> Args {
             "--skip-results" => a.results = false,
             "--skip-hasil" => a.hasil = false,
             "--explain" => a.explain = true,
+            "--keep" => a.keep = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -104,7 +108,9 @@ impl Scratch {
         }
         let name = format!("integritas_bench_{}", Uuid::new_v4().simple());
         let db = sea_orm::Database::connect(&a.pg_url).await.expect("PostgreSQL reachable");
-        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create database");
+        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create database");
         let _ = db.close().await;
         Scratch::Pg {
             admin: a.pg_url.clone(),
@@ -134,7 +140,9 @@ impl Drop for Scratch {
                     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     rt.block_on(async move {
                         if let Ok(db) = sea_orm::Database::connect(&admin).await {
-                            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                            let _ = db
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .await;
                             let _ = db.close().await;
                         }
                     });
@@ -370,7 +378,11 @@ async fn seed(db: &DatabaseConnection, campaign: Uuid, form: &Form, n: usize, rn
                     .screening
                     .iter()
                     .map(|(k, val)| ("screening".to_owned(), k.clone(), val.clone()))
-                    .chain(v.demographics.iter().map(|(k, val)| ("demographic".to_owned(), k.clone(), val.clone())))
+                    .chain(
+                        v.demographics
+                            .iter()
+                            .map(|(k, val)| ("demographic".to_owned(), k.clone(), val.clone())),
+                    )
                     .collect();
                 let id_s = id.to_string();
                 let hash = content_hash(&ResponseContent {
@@ -404,13 +416,25 @@ async fn seed(db: &DatabaseConnection, campaign: Uuid, form: &Form, n: usize, rn
                 for (item, value) in &v.answers {
                     push_row(
                         &mut b.answers,
-                        vec![id.into(), campaign.into(), item.clone().into(), (*value as i16).into(), flagged.into()],
+                        vec![
+                            id.into(),
+                            campaign.into(),
+                            item.clone().into(),
+                            (*value as i16).into(),
+                            flagged.into(),
+                        ],
                     );
                 }
                 for (kind, key, value) in &fields {
                     push_row(
                         &mut b.fields,
-                        vec![id.into(), campaign.into(), kind.clone().into(), key.clone().into(), value.clone().into()],
+                        vec![
+                            id.into(),
+                            campaign.into(),
+                            kind.clone().into(),
+                            key.clone().into(),
+                            value.clone().into(),
+                        ],
                     );
                 }
                 truth.n += 1;
@@ -509,12 +533,16 @@ fn campaign_statements(db: &DatabaseConnection, id: Uuid) -> Vec<(&'static str, 
         COALESCE(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END), 0) AS flagged, \
         (SELECT COUNT(*) FROM exclusion x WHERE x.campaign_id = $1) AS excluded \
         FROM response r WHERE r.campaign_id = $2 AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id)";
+    // As `breakdowns` runs it for a campaign without exclusions (the service has no way to exclude
+    // yet): the count that decides, then the join without the anti-join.
+    let excluded = "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1";
     let breakdowns = "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
-        FROM response_field f JOIN response r ON r.id = f.response_id \
-        WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = f.response_id) \
-        GROUP BY f.key, f.value ORDER BY f.key, f.value";
+         FROM response_field f CROSS JOIN response r \
+         WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND r.campaign_id = f.campaign_id AND r.id = f.response_id \
+         GROUP BY f.key, f.value ORDER BY f.key, f.value";
     vec![
         ("flags", integritas::repo::stmt(db, flags, vec![id.into(), id.into()])),
+        ("exclusion count", integritas::repo::stmt(db, excluded, vec![id.into()])),
         ("breakdowns", integritas::repo::stmt(db, breakdowns, vec![id.into()])),
     ]
 }
@@ -534,9 +562,13 @@ async fn run_raw(db: &DatabaseConnection, stmts: &[(&'static str, Statement)]) -
 
 async fn explain(db: &DatabaseConnection, stmts: &[(&'static str, Statement)]) {
     let pg = db.get_database_backend() == DbBackend::Postgres;
-    for (name, s) in stmts.iter().take(6) {
+    for (name, s) in stmts.iter().take(8) {
         let prefix = if pg { "EXPLAIN (ANALYZE, BUFFERS) " } else { "EXPLAIN QUERY PLAN " };
-        let st = Statement::from_sql_and_values(s.db_backend, format!("{prefix}{}", s.sql), s.values.clone().map(|v| v.0).unwrap_or_default());
+        let st = Statement::from_sql_and_values(
+            s.db_backend,
+            format!("{prefix}{}", s.sql),
+            s.values.clone().map(|v| v.0).unwrap_or_default(),
+        );
         println!("  -- {name}");
         match db.query_all_raw(st).await {
             Ok(rows) => {
@@ -700,7 +732,10 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
         let ids: Vec<Uuid> = stream::iter(units.iter().enumerate())
             .map(|(i, u)| {
                 let form = f.id.clone();
-                async move { api.campaign(*u, &form, (i % 3 != 0).then_some(500 + (i as i64 * 37) % 20_000)).await }
+                async move {
+                    api.campaign(*u, &form, (i % 3 != 0).then_some(500 + (i as i64 * 37) % 20_000))
+                        .await
+                }
             })
             .buffered(API_CONCURRENCY)
             .collect()
@@ -728,7 +763,10 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
         .collect::<Vec<_>>()
         .await;
     settle(db).await;
-    eprintln!("  closed (and sealed) them through the API and settled in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "  closed (and sealed) them through the API and settled in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let year = integritas::domain::respond::submission_date(integritas::domain::now()).year();
     let path = format!("/api/v1/hasil?year={year}");
@@ -744,7 +782,11 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
         .iter()
         .filter(|r| r["ipak"]["n"].as_u64() == Some(a.per as u64) && r["ipkp"]["n"].as_u64() == Some(a.per as u64))
         .count();
-    assert_eq!(full, a.units, "every seeded unit has both closed campaigns with {} responses", a.per);
+    assert_eq!(
+        full, a.units,
+        "every seeded unit has both closed campaigns with {} responses",
+        a.per
+    );
     run_raw(db, &stmts).await;
 
     let mut service = Vec::new();
@@ -768,7 +810,10 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
 async fn main() {
     let a = args();
     if let Ok(filter) = std::env::var("BENCH_LOG") {
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
     }
     let scratch = Scratch::create(&a).await;
     let mut env: HashMap<&str, String> = HashMap::new();
@@ -808,7 +853,10 @@ async fn main() {
             "\n## {backend}: GET /api/v1/campaigns/{{id}}/results (ipkp, 8 items; {} requests each)\n",
             a.requests
         );
-        println!("| n | service median | service p99 | raw aggregate median | ratio | RSS before | peak RSS Δ over {} requests | RSS after | body |", a.requests);
+        println!(
+            "| n | service median | service p99 | raw aggregate median | ratio | RSS before | peak RSS Δ over {} requests | RSS after | body |",
+            a.requests
+        );
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for r in &results {
             println!(
@@ -825,13 +873,20 @@ async fn main() {
             );
         }
         println!("\nRaw aggregate, per statement (median ms):\n");
-        println!("| n | {} |", results[0].raw_each.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | "));
+        println!(
+            "| n | {} |",
+            results[0].raw_each.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | ")
+        );
         println!("|---:|{}", "---:|".repeat(results[0].raw_each.len()));
         for r in &results {
             println!(
                 "| {} | {} |",
                 r.n,
-                r.raw_each.iter().map(|(_, d)| format!("{:.2}", ms(*d))).collect::<Vec<_>>().join(" | ")
+                r.raw_each
+                    .iter()
+                    .map(|(_, d)| format!("{:.2}", ms(*d)))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             );
         }
     }
@@ -856,5 +911,10 @@ async fn main() {
     server.abort();
     drop(db);
     drop(state);
-    drop(scratch);
+    if a.keep {
+        println!("\nkept the database: {}", scratch.url());
+        std::mem::forget(scratch);
+    } else {
+        drop(scratch);
+    }
 }
