@@ -533,8 +533,8 @@ fn campaign_statements(db: &DatabaseConnection, id: Uuid) -> Vec<(&'static str, 
         COALESCE(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END), 0) AS flagged, \
         (SELECT COUNT(*) FROM exclusion x WHERE x.campaign_id = $1) AS excluded \
         FROM response r WHERE r.campaign_id = $2 AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id)";
-    // As `breakdowns` runs it for a campaign without exclusions (the service has no way to exclude
-    // yet): the count that decides, then the join without the anti-join.
+    // As `breakdowns` runs it for a campaign without exclusions (as seeded here): the count that
+    // decides, then the join without the anti-join.
     let excluded = "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1";
     let breakdowns = "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
          FROM response_field f CROSS JOIN response r \

@@ -1,13 +1,16 @@
-//! Indexes for the demographic breakdowns of a campaign's results (issue 5).
+//! Covering indexes for a campaign's results (issue 5; figures in BENCHMARKS.md).
 //!
-//! The breakdown joins each demographic field row to its response's score. With only
+//! The demographic breakdown joins each demographic field row to its response's score. With only
 //! `ix_response_field_campaign (campaign_id, kind, key, value)` and the primary key on
-//! `response.id`, SQLite fetched `response_id` from the field's table row and then the score from
-//! the response's table row, both in random order: at 100,000 responses (some 400,000 field rows)
-//! that was about 2 s, most of it page-cache misses. With these two covering indexes the
-//! breakdown reads `response_field` in (key, value, response_id) order, so no sort is needed and
-//! the score probes walk `ix_response_score` in ascending order, index-only (~0.3 s; see
-//! BENCHMARKS.md). The new field index starts with the old one's columns, so the old one goes.
+//! `response.id`, SQLite fetched `response_id` from each field's table row and the score from the
+//! response's table row, both in random order: at 100,000 responses (~400,000 field rows) that
+//! took seconds, mostly page-cache misses. `ix_response_field_breakdown` is read in GROUP BY order
+//! with response ids ascending within a value, so the probes into `ix_response_analysis` walk it
+//! in order, index-only. The new field index starts with the old one's columns, so the old one goes.
+//!
+//! `ix_response_analysis` carries every column the results read from `response`, so whichever
+//! `(campaign_id, …)` index SQLite picks for the flag counts and score moments, it never has to
+//! visit the table rows in id (random) order.
 
 use sea_orm_migration::prelude::*;
 
@@ -33,11 +36,15 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(
             Index::create()
-                .name("ix_response_score")
+                .name("ix_response_analysis")
                 .table("response")
                 .col("campaign_id")
                 .col("id")
                 .col("score")
+                .col("total")
+                .col("flagged")
+                .col("speeder")
+                .col("diarahkan")
                 .to_owned(),
         )
         .await?;

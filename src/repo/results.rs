@@ -182,7 +182,7 @@ pub async fn flags(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Flags
 ///
 /// Each demographic field row is joined to its response's score. `CROSS JOIN` makes SQLite read
 /// the fields first, along `ix_response_field_breakdown` (already in GROUP BY order, response ids
-/// ascending within a value), and probe `ix_response_score` index-only; PostgreSQL plans it as
+/// ascending within a value), and probe `ix_response_analysis` index-only; PostgreSQL plans it as
 /// the inner join it is. Exclusions are rare: without any, the per-row anti-join is left out.
 pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
     let excluded = db
