@@ -12,7 +12,7 @@
 //! ```text
 //! cargo bench --bench results -- [--db sqlite|postgres] [--pg-url URL] [--sizes 10000,100000]
 //!     [--requests 20] [--units 1000] [--per 400] [--hasil-runs 5] [--skip-results] [--skip-hasil]
-//!     [--explain] [--keep]
+//!     [--explain] [--keep] [--sqlite-cache-mib N]
 //! ```
 //! PostgreSQL: `--pg-url` or `BENCH_DATABASE_URL` names a server database to connect to; a fresh
 //! uuid-named database is created beside it and dropped afterwards. SQLite: a temp file in WAL mode
@@ -50,6 +50,8 @@ struct Args {
     hasil: bool,
     explain: bool,
     keep: bool,
+    /// SQLite only: also time the raw aggregate on a connection with this page cache (MiB).
+    cache_mib: Option<u64>,
 }
 
 fn args() -> Args {
@@ -65,6 +67,7 @@ fn args() -> Args {
         hasil: true,
         explain: false,
         keep: false,
+        cache_mib: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -85,6 +88,7 @@ fn args() -> Args {
             "--skip-hasil" => a.hasil = false,
             "--explain" => a.explain = true,
             "--keep" => a.keep = true,
+            "--sqlite-cache-mib" => a.cache_mib = Some(v().parse().expect("--sqlite-cache-mib N")),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -633,13 +637,22 @@ struct ResultsRow {
     service_p99: Duration,
     raw_median: Duration,
     raw_each: Vec<(&'static str, Duration)>,
+    raw_big_cache: Option<Duration>,
     rss_before_kib: u64,
     peak_delta_kib: u64,
     rss_after_kib: u64,
     body_bytes: usize,
 }
 
-async fn bench_results(a: &Args, api: &Api, db: &DatabaseConnection, form: &Form, rng: &mut Rng, size: usize) -> ResultsRow {
+async fn bench_results(
+    a: &Args,
+    api: &Api,
+    db: &DatabaseConnection,
+    big_cache: Option<&DatabaseConnection>,
+    form: &Form,
+    rng: &mut Rng,
+    size: usize,
+) -> ResultsRow {
     let unit = api.unit(&format!("bench-results-{size}")).await;
     let campaign = api.campaign(unit, &form.id, Some(size as i64 * 4)).await;
     let t = Instant::now();
@@ -688,6 +701,10 @@ async fn bench_results(a: &Args, api: &Api, db: &DatabaseConnection, form: &Form
     let mut service = Vec::new();
     let mut raw = Vec::new();
     let mut each: Vec<Vec<Duration>> = vec![Vec::new(); stmts.len()];
+    let mut big = Vec::new();
+    if let Some(c) = big_cache {
+        run_raw(c, &stmts).await;
+    }
     for _ in 0..a.requests {
         let (d, _) = api.get_timed(&path).await;
         service.push(d);
@@ -696,12 +713,16 @@ async fn bench_results(a: &Args, api: &Api, db: &DatabaseConnection, form: &Form
         for (i, x) in e.into_iter().enumerate() {
             each[i].push(x);
         }
+        if let Some(c) = big_cache {
+            big.push(run_raw(c, &stmts).await.0);
+        }
     }
     ResultsRow {
         n: size,
         service_median: median(&service),
         service_p99: pct(&service, 99.0),
         raw_median: median(&raw),
+        raw_big_cache: (!big.is_empty()).then(|| median(&big)),
         raw_each: stmts.iter().map(|(n, _)| *n).zip(each.iter().map(|e| median(e))).collect(),
         rss_before_kib: rss_before,
         peak_delta_kib: peak_delta,
@@ -836,6 +857,16 @@ async fn main() {
     let ipak = state.forms.current("ipak").expect("ipak form");
     let ipkp = state.forms.current("ipkp").expect("ipkp form");
     let mut rng = Rng(0x1d0_2026);
+    // What a bigger SQLite page cache would buy (the service's connections keep SQLite's default).
+    let big_cache = match (a.cache_mib, &scratch) {
+        (Some(mib), Scratch::Sqlite(_)) => {
+            let mut o = sea_orm::ConnectOptions::new(scratch.url());
+            o.max_connections(1).min_connections(1).sqlx_logging(false);
+            o.map_sqlx_sqlite_opts(move |s| s.pragma("cache_size", format!("-{}", mib * 1024)));
+            Some(sea_orm::Database::connect(o).await.expect("second connection"))
+        }
+        _ => None,
+    };
     let backend = if a.db == "sqlite" { "SQLite" } else { "PostgreSQL" };
     println!("# Integritas issue 5 benchmark on {backend}");
 
@@ -843,7 +874,7 @@ async fn main() {
     if a.results {
         for &size in &a.sizes {
             eprintln!("results, n = {size}:");
-            let r = bench_results(&a, &api, &db, &ipkp, &mut rng, size).await;
+            let r = bench_results(&a, &api, &db, big_cache.as_ref(), &ipkp, &mut rng, size).await;
             for (name, d) in &r.raw_each {
                 eprintln!("    raw {name:<24} median {:8.2} ms", ms(*d));
             }
@@ -871,6 +902,18 @@ async fn main() {
                 r.rss_after_kib as f64 / 1024.0,
                 r.body_bytes
             );
+        }
+        if let Some(mib) = a.cache_mib {
+            for r in &results {
+                if let Some(d) = r.raw_big_cache {
+                    println!(
+                        "\nn = {}: raw aggregate on a connection with a {mib} MiB page cache: median {:.1} ms (default cache: {:.1} ms)",
+                        r.n,
+                        ms(d),
+                        ms(r.raw_median)
+                    );
+                }
+            }
         }
         println!("\nRaw aggregate, per statement (median ms):\n");
         println!(
