@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261123_000002_ledger;
+mod m20261123_000003_breakdown_indexes;
 mod m20261123_000004_export_index;
 
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_ledger::Migration),
+            Box::new(m20261123_000003_breakdown_indexes::Migration),
             Box::new(m20261123_000004_export_index::Migration),
         ]
     }

@@ -34,14 +34,14 @@ pub async fn insert(
     .await
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<api_key::Model>, DbErr> {
-    let Some(k) = find(db, id).await? else { return Ok(None) };
+/// Revokes a key (idempotent); the caller loads it first, so a transaction starts with the write.
+pub async fn revoke(db: &impl ConnectionTrait, k: api_key::Model) -> Result<api_key::Model, DbErr> {
     if k.revoked_at.is_some() {
-        return Ok(Some(k));
+        return Ok(k);
     }
     let mut am: api_key::ActiveModel = k.into();
     am.revoked_at = Set(Some(crate::domain::now()));
-    am.update(db).await.map(Some)
+    am.update(db).await
 }
 
 pub async fn count_active_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {

@@ -179,12 +179,34 @@ pub async fn flags(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Flags
 }
 
 /// Score moments per demographic value (key, value) over the analysis set.
+///
+/// Each demographic field row is joined to its response's score. `CROSS JOIN` makes SQLite read
+/// the fields first, along `ix_response_field_breakdown` (already in GROUP BY order, response ids
+/// ascending within a value), and probe `ix_response_analysis` index-only; PostgreSQL plans it as
+/// the inner join it is. Exclusions are rare: without any, the per-row anti-join is left out.
 pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
-    let sql = "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
-        FROM response_field f JOIN response r ON r.id = f.response_id \
-        WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = f.response_id) \
-        GROUP BY f.key, f.value ORDER BY f.key, f.value";
-    let rows = db.query_all_raw(super::stmt(db, sql, vec![campaign_id.into()])).await?;
+    let excluded = db
+        .query_one_raw(super::stmt(
+            db,
+            "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let not_excluded = if excluded > 0 {
+        " AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = f.response_id)"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
+         FROM response_field f CROSS JOIN response r \
+         WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND r.campaign_id = f.campaign_id AND r.id = f.response_id{not_excluded} \
+         GROUP BY f.key, f.value ORDER BY f.key, f.value"
+    );
+    let rows = db.query_all_raw(super::stmt(db, &sql, vec![campaign_id.into()])).await?;
     rows.iter()
         .map(|r| {
             Ok((

@@ -62,10 +62,8 @@ pub async fn exclude(
     let c = repo::campaigns::find(&state.db, r.campaign_id)
         .await?
         .ok_or_else(|| AppError::not_found("campaign"))?;
+    // The insert comes first in the transaction (the primary key refuses a second exclusion).
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    if repo::exclusions::find(&txn, r.id).await?.is_some() {
-        return Err(AppError::Conflict("this response is already excluded".into()));
-    }
     let e = repo::exclusions::insert(&txn, &r, &why, who.key_id)
         .await
         .map_err(|e| match AppError::from(e) {

@@ -97,8 +97,10 @@ pub async fn validate(
 pub async fn create_key(state: web::Data<AppState>, who: Principal, body: web::Json<NewKeyBody>) -> Result<HttpResponse, AppError> {
     who.require_admin()?;
     let b = body.into_inner();
+    // Validate (reads) before the transaction, which then starts with a write: on SQLite a
+    // transaction that reads first fails "database is locked" when it upgrades under load.
+    let (name, role, unit_id) = validate(&state.db, b.name, b.role, b.unit_id).await?;
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    let (name, role, unit_id) = validate(&txn, b.name, b.role, b.unit_id).await?;
     let created = create(&txn, (&who).into(), &name, role, unit_id).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(created))
@@ -111,8 +113,9 @@ pub async fn create_key(state: web::Data<AppState>, who: Principal, body: web::J
 pub async fn revoke_key(state: web::Data<AppState>, who: Principal, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
     who.require_admin()?;
     let id = id.into_inner();
+    let k = repo::keys::find(&state.db, id).await?.ok_or_else(|| AppError::not_found("key"))?;
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    let k = repo::keys::revoke(&txn, id).await?.ok_or_else(|| AppError::not_found("key"))?;
+    let k = repo::keys::revoke(&txn, k).await?;
     audit::record(
         &txn,
         (&who).into(),

@@ -23,7 +23,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Scheduling slack on a busy 2-core machine on top of the acquire timeout.
 const SLACK: Duration = Duration::from_millis(1500);
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -228,14 +228,14 @@ impl Drop for FreshDb {
 }
 
 /// The real server binary as a child process; killed (SIGKILL) when dropped.
-struct ChildServer {
-    child: Child,
-    port: u16,
+pub struct ChildServer {
+    pub child: Child,
+    pub port: u16,
     log: PathBuf,
 }
 
 impl ChildServer {
-    fn start(database_url: &str, log: &Path) -> ChildServer {
+    pub fn start(database_url: &str, log: &Path) -> ChildServer {
         let port = free_port();
         let out = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_integritas"));
@@ -267,7 +267,7 @@ impl ChildServer {
         }
     }
 
-    fn alive(&mut self) -> Result<(), String> {
+    pub fn alive(&mut self) -> Result<(), String> {
         match self.child.try_wait() {
             Ok(None) => Ok(()),
             Ok(Some(status)) => Err(format!(

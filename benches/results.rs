@@ -1,0 +1,963 @@
+//! Issue 5 benchmarks (see BENCHMARKS.md): a campaign's results at 10,000 and 100,000 responses and
+//! the national hasil table over 1,000 units, each beside the raw GROUP BY aggregates of
+//! `src/repo/results.rs` run directly on the same database in the same run.
+//!
+//! The real service runs in-process (`Application::build`, port 0, the repo's `forms/`, a fresh
+//! database). Units and campaigns are created and the national campaigns closed through the API;
+//! the responses are seeded directly in SQL, in big multi-row INSERTs, as exactly the rows the
+//! service writes (`repo::responses::insert`): the submission is validated and scored by
+//! `validate_submission`, the content hash is `domain::ledger::content_hash`, answers carry the
+//! response's campaign_id and flagged. The ledger is sealed by the service's own sealer.
+//!
+//! ```text
+//! cargo bench --bench results -- [--db sqlite|postgres] [--pg-url URL] [--sizes 10000,100000]
+//!     [--requests 20] [--units 1000] [--per 400] [--hasil-runs 5] [--skip-results] [--skip-hasil]
+//!     [--explain] [--keep] [--sqlite-cache-mib N]
+//! ```
+//! PostgreSQL: `--pg-url` or `BENCH_DATABASE_URL` names a server database to connect to; a fresh
+//! uuid-named database is created beside it and dropped afterwards. SQLite: a temp file in WAL mode
+//! (the service's own `connect`), removed afterwards.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Datelike;
+use futures_util::stream::{self, StreamExt};
+use integritas::config::Settings;
+use integritas::domain::forms::{Form, RawSubmission, validate_submission};
+use integritas::domain::ledger::{ResponseContent, content_hash};
+use integritas::startup::Application;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+const ADMIN_KEY: &str = "bench-admin-key-0123456789abcdefghijklmnop";
+/// Set-up calls go one at a time: on SQLite, concurrent closes can fail with "database is locked"
+/// (a deferred transaction that reads, then writes; see BENCHMARKS.md).
+const API_CONCURRENCY: usize = 1;
+const SERVICE_TYPES: [&str; 3] = ["Paspor", "Visa", "Izin Tinggal"];
+
+struct Args {
+    db: String,
+    pg_url: String,
+    sizes: Vec<usize>,
+    requests: usize,
+    units: usize,
+    per: usize,
+    hasil_runs: usize,
+    results: bool,
+    hasil: bool,
+    explain: bool,
+    keep: bool,
+    /// SQLite only: also time the raw aggregate on a connection with this page cache (MiB).
+    cache_mib: Option<u64>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        db: "sqlite".into(),
+        pg_url: std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+        sizes: vec![10_000, 100_000],
+        requests: 20,
+        units: 1000,
+        per: 400,
+        hasil_runs: 5,
+        results: true,
+        hasil: true,
+        explain: false,
+        keep: false,
+        cache_mib: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
+        match k.as_str() {
+            "--bench" => {}
+            "--db" => a.db = v(),
+            "--pg-url" => {
+                a.pg_url = v();
+                a.db = "postgres".into();
+            }
+            "--sizes" => a.sizes = v().split(',').map(|s| s.trim().parse().expect("--sizes 10000,100000")).collect(),
+            "--requests" => a.requests = v().parse().expect("--requests N"),
+            "--units" => a.units = v().parse().expect("--units N"),
+            "--per" => a.per = v().parse().expect("--per N"),
+            "--hasil-runs" => a.hasil_runs = v().parse().expect("--hasil-runs N"),
+            "--skip-results" => a.results = false,
+            "--skip-hasil" => a.hasil = false,
+            "--explain" => a.explain = true,
+            "--keep" => a.keep = true,
+            "--sqlite-cache-mib" => a.cache_mib = Some(v().parse().expect("--sqlite-cache-mib N")),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    assert!(a.db == "sqlite" || a.db == "postgres", "--db sqlite|postgres");
+    a
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scratch database, removed afterwards (also on panic).
+
+enum Scratch {
+    Sqlite(PathBuf),
+    Pg { admin: String, name: String },
+}
+
+impl Scratch {
+    async fn create(a: &Args) -> Scratch {
+        if a.db == "sqlite" {
+            let p = std::env::temp_dir().join(format!("integritas-bench-{}.db", Uuid::new_v4().simple()));
+            return Scratch::Sqlite(p);
+        }
+        let name = format!("integritas_bench_{}", Uuid::new_v4().simple());
+        let db = sea_orm::Database::connect(&a.pg_url).await.expect("PostgreSQL reachable");
+        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create database");
+        let _ = db.close().await;
+        Scratch::Pg {
+            admin: a.pg_url.clone(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Scratch::Sqlite(p) => format!("sqlite://{}?mode=rwc", p.display()),
+            Scratch::Pg { admin, name } => replace_db_name(admin, name),
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        match self {
+            Scratch::Sqlite(p) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+                }
+            }
+            Scratch::Pg { admin, name } => {
+                let (admin, name) = (admin.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async move {
+                        if let Ok(db) = sea_orm::Database::connect(&admin).await {
+                            let _ = db
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .await;
+                            let _ = db.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API, as a client sees it.
+
+struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn post(&self, path: &str, body: &Json) -> Json {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        let v: Json = r.json().await.expect("json body");
+        assert!(status.is_success(), "POST {path}: {status} {v}");
+        v
+    }
+
+    /// One GET, timed from send to the last byte of the body.
+    async fn get_timed(&self, path: &str) -> (Duration, Vec<u8>) {
+        let t = Instant::now();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        let body = r.bytes().await.expect("body").to_vec();
+        let d = t.elapsed();
+        assert!(status.is_success(), "GET {path}: {status} {}", String::from_utf8_lossy(&body));
+        (d, body)
+    }
+
+    async fn unit(&self, slug: &str) -> Uuid {
+        let v = self
+            .post(
+                "/api/v1/units",
+                &json!({"slug": slug, "name": format!("Unit {slug}"), "instansi": "Kementerian Contoh", "service_types": SERVICE_TYPES}),
+            )
+            .await;
+        v["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    async fn campaign(&self, unit: Uuid, form: &str, population: Option<i64>) -> Uuid {
+        let v = self
+            .post(
+                &format!("/api/v1/units/{unit}/campaigns"),
+                &json!({"form": form, "title": format!("{} 2026", form.to_uppercase()), "population": population}),
+            )
+            .await;
+        v["id"].as_str().unwrap().parse().unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding: the rows `repo::responses::insert` writes, many responses per statement.
+
+/// splitmix64: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// What was seeded, to check the service's figures against.
+#[derive(Default, Clone, Copy)]
+struct Truth {
+    n: u64,
+    score_sum: f64,
+    flagged: u64,
+}
+
+/// A plausible citizen: a general tendency, each item near it; a few speeders and steered ones;
+/// most demographics answered.
+fn submission(form: &Form, rng: &mut Rng) -> (RawSubmission, bool) {
+    let m = form.scale.max as usize;
+    let tendency = match rng.unit() {
+        x if x < 0.05 => 1,
+        x if x < 0.20 => 2.min(m),
+        x if x < 0.70 => 3.min(m),
+        _ => 4.min(m),
+    };
+    let answers = form
+        .items
+        .iter()
+        .map(|i| {
+            let v = if rng.unit() < 0.7 { tendency } else { 1 + rng.below(m) };
+            (i.id.clone(), json!(v))
+        })
+        .collect();
+    let screening = form
+        .screening
+        .iter()
+        .filter_map(|q| {
+            let flagging: Vec<_> = q.options.iter().filter(|o| q.flags(&o.value)).collect();
+            let plain: Vec<_> = q.options.iter().filter(|o| !q.flags(&o.value)).collect();
+            let x = rng.unit();
+            if x < 0.02 && !flagging.is_empty() {
+                Some((q.id.clone(), flagging[rng.below(flagging.len())].value.clone()))
+            } else if x < 0.65 && !plain.is_empty() {
+                Some((q.id.clone(), plain[rng.below(plain.len())].value.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let types: Vec<String> = SERVICE_TYPES.iter().map(|s| s.to_string()).collect();
+    let demographics = form
+        .demographics
+        .iter()
+        .filter_map(|d| {
+            let choices = d.choices(&types);
+            (rng.unit() < 0.8 && !choices.is_empty()).then(|| (d.id.clone(), choices[rng.below(choices.len())].value.clone()))
+        })
+        .collect();
+    let speeder = rng.unit() < 0.03;
+    (
+        RawSubmission {
+            answers,
+            screening,
+            demographics,
+        },
+        speeder,
+    )
+}
+
+struct Batch {
+    responses: (String, Vec<Value>),
+    answers: (String, Vec<Value>),
+    fields: (String, Vec<Value>),
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            responses: (
+                "INSERT INTO response (id, campaign_id, submitted_on, channel, open_link_id, link_label, score, total, speeder, diarahkan, flagged, content_hash) VALUES ".into(),
+                Vec::new(),
+            ),
+            answers: ("INSERT INTO answer (response_id, campaign_id, item, value, flagged) VALUES ".into(), Vec::new()),
+            fields: (
+                "INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ".into(),
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+fn push_row(target: &mut (String, Vec<Value>), row: Vec<Value>) {
+    let (sql, values) = target;
+    if !values.is_empty() {
+        sql.push(',');
+    }
+    let n = values.len();
+    sql.push('(');
+    for i in 0..row.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${}", n + i + 1));
+    }
+    sql.push(')');
+    values.extend(row);
+}
+
+/// Seeds `n` responses into `campaign` (token channel, as `responses::insert` writes them),
+/// 500 responses a statement, 10,000 a transaction.
+async fn seed(db: &DatabaseConnection, campaign: Uuid, form: &Form, n: usize, rng: &mut Rng, on: chrono::NaiveDate) -> Truth {
+    let types: Vec<String> = SERVICE_TYPES.iter().map(|s| s.to_string()).collect();
+    let mut truth = Truth::default();
+    let campaign_s = campaign.to_string();
+    let date_s = on.to_string();
+    let mut done = 0;
+    while done < n {
+        let txn = db.begin().await.expect("begin");
+        let in_txn = (n - done).min(10_000);
+        let mut k = 0;
+        while k < in_txn {
+            let in_batch = (in_txn - k).min(500);
+            let mut b = Batch::new();
+            for _ in 0..in_batch {
+                let (raw, speeder) = submission(form, rng);
+                let v = validate_submission(form, &types, &raw).expect("a valid submission");
+                let id = Uuid::new_v4();
+                let diarahkan = v.flagged_screening;
+                let flagged = speeder || diarahkan;
+                let fields: Vec<(String, String, String)> = v
+                    .screening
+                    .iter()
+                    .map(|(k, val)| ("screening".to_owned(), k.clone(), val.clone()))
+                    .chain(
+                        v.demographics
+                            .iter()
+                            .map(|(k, val)| ("demographic".to_owned(), k.clone(), val.clone())),
+                    )
+                    .collect();
+                let id_s = id.to_string();
+                let hash = content_hash(&ResponseContent {
+                    id: &id_s,
+                    campaign_id: &campaign_s,
+                    submitted_on: &date_s,
+                    channel: "token",
+                    link_label: None,
+                    answers: &v.answers,
+                    fields: &fields,
+                    speeder,
+                    diarahkan,
+                });
+                push_row(
+                    &mut b.responses,
+                    vec![
+                        id.into(),
+                        campaign.into(),
+                        on.into(),
+                        "token".into(),
+                        Option::<Uuid>::None.into(),
+                        Option::<String>::None.into(),
+                        v.score.into(),
+                        (v.total as i32).into(),
+                        speeder.into(),
+                        diarahkan.into(),
+                        flagged.into(),
+                        hash.into(),
+                    ],
+                );
+                for (item, value) in &v.answers {
+                    push_row(
+                        &mut b.answers,
+                        vec![
+                            id.into(),
+                            campaign.into(),
+                            item.clone().into(),
+                            (*value as i16).into(),
+                            flagged.into(),
+                        ],
+                    );
+                }
+                for (kind, key, value) in &fields {
+                    push_row(
+                        &mut b.fields,
+                        vec![
+                            id.into(),
+                            campaign.into(),
+                            kind.clone().into(),
+                            key.clone().into(),
+                            value.clone().into(),
+                        ],
+                    );
+                }
+                truth.n += 1;
+                truth.score_sum += v.score;
+                truth.flagged += flagged as u64;
+            }
+            for (sql, values) in [b.responses, b.answers, b.fields] {
+                if !values.is_empty() {
+                    txn.execute_raw(integritas::repo::stmt(&txn, &sql, values)).await.expect("insert");
+                }
+            }
+            k += in_batch;
+        }
+        txn.commit().await.expect("commit");
+        done += in_txn;
+    }
+    truth
+}
+
+/// After a bulk load: PostgreSQL's autovacuum/autoanalyze would get there on its own; do it now so
+/// runs are repeatable. SQLite: nothing (the service never runs ANALYZE).
+async fn settle(db: &DatabaseConnection) {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("VACUUM ANALYZE").await.expect("vacuum analyze");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The raw aggregates: the statements of src/repo/results.rs, verbatim.
+
+fn placeholders(from: usize, n: usize) -> String {
+    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
+}
+
+/// The GROUP BY statements of `repo::results::aggregates` for `ids` (per chunk of 1000).
+fn aggregate_statements(db: &DatabaseConnection, ids: &[Uuid]) -> Vec<(&'static str, Statement)> {
+    let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
+                CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt";
+    let mut out = Vec::new();
+    for chunk in ids.chunks(1000) {
+        let ph = placeholders(1, chunk.len());
+        let vals = || chunk.iter().map(|i| Value::from(*i)).collect::<Vec<_>>();
+        out.push((
+            "answer counts",
+            integritas::repo::stmt(
+                db,
+                &format!(
+                    "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE campaign_id IN ({ph}) \
+                     GROUP BY campaign_id, flagged, item, value"
+                ),
+                vals(),
+            ),
+        ));
+        out.push((
+            "excluded answer counts",
+            integritas::repo::stmt(
+                db,
+                &format!(
+                    "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
+                     FROM exclusion e JOIN answer a ON a.response_id = e.response_id WHERE e.campaign_id IN ({ph}) \
+                     GROUP BY a.campaign_id, a.flagged, a.item, a.value"
+                ),
+                vals(),
+            ),
+        ));
+        out.push((
+            "score moments",
+            integritas::repo::stmt(
+                db,
+                &format!(
+                    "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM response r WHERE r.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
+                ),
+                vals(),
+            ),
+        ));
+        out.push((
+            "excluded moments",
+            integritas::repo::stmt(
+                db,
+                &format!(
+                    "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM exclusion e JOIN response r ON r.id = e.response_id \
+                     WHERE e.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
+                ),
+                vals(),
+            ),
+        ));
+    }
+    out
+}
+
+/// `repo::results::flags` and `repo::results::breakdowns` for one campaign.
+fn campaign_statements(db: &DatabaseConnection, id: Uuid) -> Vec<(&'static str, Statement)> {
+    let flags = "SELECT \
+        COALESCE(SUM(CASE WHEN r.speeder THEN 1 ELSE 0 END), 0) AS speeder, \
+        COALESCE(SUM(CASE WHEN r.diarahkan THEN 1 ELSE 0 END), 0) AS diarahkan, \
+        COALESCE(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END), 0) AS flagged, \
+        (SELECT COUNT(*) FROM exclusion x WHERE x.campaign_id = $1) AS excluded \
+        FROM response r WHERE r.campaign_id = $2 AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id)";
+    // As `breakdowns` runs it for a campaign without exclusions (as seeded here): the count that
+    // decides, then the join without the anti-join.
+    let excluded = "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1";
+    let breakdowns = "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
+         FROM response_field f CROSS JOIN response r \
+         WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND r.campaign_id = f.campaign_id AND r.id = f.response_id \
+         GROUP BY f.key, f.value ORDER BY f.key, f.value";
+    vec![
+        ("flags", integritas::repo::stmt(db, flags, vec![id.into(), id.into()])),
+        ("exclusion count", integritas::repo::stmt(db, excluded, vec![id.into()])),
+        ("breakdowns", integritas::repo::stmt(db, breakdowns, vec![id.into()])),
+    ]
+}
+
+/// Runs the statements in order; the total time and each one's.
+async fn run_raw(db: &DatabaseConnection, stmts: &[(&'static str, Statement)]) -> (Duration, Vec<Duration>) {
+    let t = Instant::now();
+    let mut each = Vec::with_capacity(stmts.len());
+    for (_, s) in stmts {
+        let t1 = Instant::now();
+        let rows = db.query_all_raw(s.clone()).await.expect("raw aggregate");
+        std::hint::black_box(rows);
+        each.push(t1.elapsed());
+    }
+    (t.elapsed(), each)
+}
+
+async fn explain(db: &DatabaseConnection, stmts: &[(&'static str, Statement)]) {
+    let pg = db.get_database_backend() == DbBackend::Postgres;
+    for (name, s) in stmts.iter().take(8) {
+        let prefix = if pg { "EXPLAIN (ANALYZE, BUFFERS) " } else { "EXPLAIN QUERY PLAN " };
+        let st = Statement::from_sql_and_values(
+            s.db_backend,
+            format!("{prefix}{}", s.sql),
+            s.values.clone().map(|v| v.0).unwrap_or_default(),
+        );
+        println!("  -- {name}");
+        match db.query_all_raw(st).await {
+            Ok(rows) => {
+                for r in rows {
+                    let line: String = if pg {
+                        r.try_get_by_index(0).unwrap_or_default()
+                    } else {
+                        r.try_get("", "detail").unwrap_or_default()
+                    };
+                    let cut: String = line.chars().take(160).collect();
+                    println!("     {cut}");
+                }
+            }
+            Err(e) => println!("     (explain failed: {e})"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures.
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut s = v.to_vec();
+    s.sort();
+    let n = s.len();
+    if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2 }
+}
+
+/// Nearest-rank percentile (p99 of 20 samples is the largest).
+fn pct(v: &[Duration], p: f64) -> Duration {
+    let mut s = v.to_vec();
+    s.sort();
+    let rank = ((p / 100.0) * s.len() as f64).ceil().max(1.0) as usize;
+    s[rank.min(s.len()) - 1]
+}
+
+/// (VmRSS, VmHWM) of this process in KiB.
+fn rss() -> (u64, u64) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
+    (get("VmRSS:"), get("VmHWM:"))
+}
+
+/// Resets VmHWM to the current RSS (Linux ≥ 4.0), so the peak of what follows can be read.
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+struct ResultsRow {
+    n: usize,
+    service_median: Duration,
+    service_p99: Duration,
+    raw_median: Duration,
+    raw_each: Vec<(&'static str, Duration)>,
+    raw_big_cache: Option<Duration>,
+    rss_before_kib: u64,
+    peak_delta_kib: u64,
+    rss_after_kib: u64,
+    body_bytes: usize,
+}
+
+async fn bench_results(
+    a: &Args,
+    api: &Api,
+    db: &DatabaseConnection,
+    big_cache: Option<&DatabaseConnection>,
+    form: &Form,
+    rng: &mut Rng,
+    size: usize,
+) -> ResultsRow {
+    let unit = api.unit(&format!("bench-results-{size}")).await;
+    let campaign = api.campaign(unit, &form.id, Some(size as i64 * 4)).await;
+    let t = Instant::now();
+    let on = integritas::domain::respond::submission_date(integritas::domain::now());
+    let truth = seed(db, campaign, form, size, rng, on).await;
+    let seeded = t.elapsed();
+    let t = Instant::now();
+    let sealed = integritas::repo::ledger::seal_all(db).await.expect("seal");
+    settle(db).await;
+    eprintln!(
+        "  seeded {size} responses in {:.1} s; sealed {sealed} and settled in {:.1} s",
+        seeded.as_secs_f64(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let path = format!("/api/v1/campaigns/{campaign}/results");
+    let mut stmts = aggregate_statements(db, &[campaign]);
+    stmts.extend(campaign_statements(db, campaign));
+    if a.explain {
+        explain(db, &stmts).await;
+    }
+
+    // Warm-up, and a check that the service counts what was seeded.
+    let (_, body) = api.get_timed(&path).await;
+    let v: Json = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["n"].as_u64(), Some(truth.n), "n");
+    assert_eq!(v["flags"]["flagged"].as_u64(), Some(truth.flagged), "flagged");
+    let index = v["index"]["value"].as_f64().unwrap();
+    assert!((index - truth.score_sum / truth.n as f64).abs() < 1e-9, "index {index}");
+    assert_eq!(v["ledger"]["unsealed"].as_i64(), Some(0), "all sealed");
+    for _ in 0..2 {
+        api.get_timed(&path).await;
+        run_raw(db, &stmts).await;
+    }
+
+    // Memory: the peak RSS of this process (server, client and all) over the requests alone.
+    let (rss_before, _) = rss();
+    let can_reset = reset_peak();
+    for _ in 0..a.requests {
+        api.get_timed(&path).await;
+    }
+    let (rss_after, hwm) = rss();
+    let peak_delta = if can_reset { hwm.saturating_sub(rss_before) } else { 0 };
+
+    // Time: service and raw aggregate interleaved, so both see the same machine.
+    let mut service = Vec::new();
+    let mut raw = Vec::new();
+    let mut each: Vec<Vec<Duration>> = vec![Vec::new(); stmts.len()];
+    let mut big = Vec::new();
+    if let Some(c) = big_cache {
+        run_raw(c, &stmts).await;
+    }
+    for _ in 0..a.requests {
+        let (d, _) = api.get_timed(&path).await;
+        service.push(d);
+        let (d, e) = run_raw(db, &stmts).await;
+        raw.push(d);
+        for (i, x) in e.into_iter().enumerate() {
+            each[i].push(x);
+        }
+        if let Some(c) = big_cache {
+            big.push(run_raw(c, &stmts).await.0);
+        }
+    }
+    ResultsRow {
+        n: size,
+        service_median: median(&service),
+        service_p99: pct(&service, 99.0),
+        raw_median: median(&raw),
+        raw_big_cache: (!big.is_empty()).then(|| median(&big)),
+        raw_each: stmts.iter().map(|(n, _)| *n).zip(each.iter().map(|e| median(e))).collect(),
+        rss_before_kib: rss_before,
+        peak_delta_kib: peak_delta,
+        rss_after_kib: rss_after,
+        body_bytes: body.len(),
+    }
+}
+
+struct HasilRow {
+    units: usize,
+    campaigns: usize,
+    responses: u64,
+    service_median: Duration,
+    service_max: Duration,
+    raw_median: Duration,
+    body_bytes: usize,
+}
+
+async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std::sync::Arc<Form>; 2], rng: &mut Rng) -> HasilRow {
+    let t = Instant::now();
+    let units: Vec<Uuid> = stream::iter(0..a.units)
+        .map(|i| async move { api.unit(&format!("unit-{i:05}")).await })
+        .buffered(API_CONCURRENCY)
+        .collect()
+        .await;
+    let mut campaigns: Vec<(Uuid, usize)> = Vec::new();
+    for (fi, f) in forms.iter().enumerate() {
+        let ids: Vec<Uuid> = stream::iter(units.iter().enumerate())
+            .map(|(i, u)| {
+                let form = f.id.clone();
+                async move {
+                    api.campaign(*u, &form, (i % 3 != 0).then_some(500 + (i as i64 * 37) % 20_000))
+                        .await
+                }
+            })
+            .buffered(API_CONCURRENCY)
+            .collect()
+            .await;
+        campaigns.extend(ids.into_iter().map(|c| (c, fi)));
+    }
+    eprintln!(
+        "  created {} units and {} campaigns through the API in {:.1} s",
+        units.len(),
+        campaigns.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let on = integritas::domain::respond::submission_date(integritas::domain::now());
+    let mut responses = 0;
+    for (c, fi) in &campaigns {
+        responses += seed(db, *c, &forms[*fi], a.per, rng, on).await.n;
+    }
+    eprintln!("  seeded {responses} responses in {:.1} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    // Closing seals what remains (the service's close route).
+    stream::iter(campaigns.iter())
+        .map(|(c, _)| async move { api.post(&format!("/api/v1/campaigns/{c}/close"), &json!({})).await })
+        .buffer_unordered(API_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    settle(db).await;
+    eprintln!(
+        "  closed (and sealed) them through the API and settled in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let year = integritas::domain::respond::submission_date(integritas::domain::now()).year();
+    let path = format!("/api/v1/hasil?year={year}");
+    let ids: Vec<Uuid> = campaigns.iter().map(|(c, _)| *c).collect();
+    let stmts = aggregate_statements(db, &ids);
+    if a.explain {
+        explain(db, &stmts).await;
+    }
+    let (_, body) = api.get_timed(&path).await;
+    let v: Json = serde_json::from_slice(&body).unwrap();
+    let rows = v.as_array().expect("an array");
+    let full = rows
+        .iter()
+        .filter(|r| r["ipak"]["n"].as_u64() == Some(a.per as u64) && r["ipkp"]["n"].as_u64() == Some(a.per as u64))
+        .count();
+    assert_eq!(
+        full, a.units,
+        "every seeded unit has both closed campaigns with {} responses",
+        a.per
+    );
+    run_raw(db, &stmts).await;
+
+    let mut service = Vec::new();
+    let mut raw = Vec::new();
+    for _ in 0..a.hasil_runs {
+        service.push(api.get_timed(&path).await.0);
+        raw.push(run_raw(db, &stmts).await.0);
+    }
+    HasilRow {
+        units: a.units,
+        campaigns: campaigns.len(),
+        responses,
+        service_median: median(&service),
+        service_max: pct(&service, 100.0),
+        raw_median: median(&raw),
+        body_bytes: body.len(),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    if let Ok(filter) = std::env::var("BENCH_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let scratch = Scratch::create(&a).await;
+    let mut env: HashMap<&str, String> = HashMap::new();
+    env.insert("INTEGRITAS_LISTEN", "127.0.0.1:0".into());
+    env.insert("INTEGRITAS_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms").into());
+    env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY.into());
+    env.insert("INTEGRITAS_DATABASE_URL", scratch.url());
+    // The sealer is run explicitly after seeding, not on a timer in the middle of a measurement.
+    env.insert("INTEGRITAS_SEAL_SECONDS", "86400".into());
+    let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("settings");
+    let app = Application::build(settings).await.expect("the service starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let db = state.db.clone();
+    let server = tokio::spawn(app.run_until_stopped());
+    let api = Api {
+        base,
+        http: reqwest::Client::builder().pool_max_idle_per_host(8).build().unwrap(),
+    };
+    let ipak = state.forms.current("ipak").expect("ipak form");
+    let ipkp = state.forms.current("ipkp").expect("ipkp form");
+    let mut rng = Rng(0x1d0_2026);
+    // What a bigger SQLite page cache would buy (the service's connections keep SQLite's default).
+    let big_cache = match (a.cache_mib, &scratch) {
+        (Some(mib), Scratch::Sqlite(_)) => {
+            let mut o = sea_orm::ConnectOptions::new(scratch.url());
+            o.max_connections(1).min_connections(1).sqlx_logging(false);
+            o.map_sqlx_sqlite_opts(move |s| s.pragma("cache_size", format!("-{}", mib * 1024)));
+            Some(sea_orm::Database::connect(o).await.expect("second connection"))
+        }
+        _ => None,
+    };
+    let backend = if a.db == "sqlite" { "SQLite" } else { "PostgreSQL" };
+    println!("# Integritas issue 5 benchmark on {backend}");
+
+    let mut results = Vec::new();
+    if a.results {
+        for &size in &a.sizes {
+            eprintln!("results, n = {size}:");
+            let r = bench_results(&a, &api, &db, big_cache.as_ref(), &ipkp, &mut rng, size).await;
+            for (name, d) in &r.raw_each {
+                eprintln!("    raw {name:<24} median {:8.2} ms", ms(*d));
+            }
+            results.push(r);
+        }
+        println!(
+            "\n## {backend}: GET /api/v1/campaigns/{{id}}/results (ipkp, 8 items; {} requests each)\n",
+            a.requests
+        );
+        println!(
+            "| n | service median | service p99 | raw aggregate median | ratio | RSS before | peak RSS Δ over {} requests | RSS after | body |",
+            a.requests
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for r in &results {
+            println!(
+                "| {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2}× | {:.1} MiB | {:.1} MiB | {:.1} MiB | {} B |",
+                r.n,
+                ms(r.service_median),
+                ms(r.service_p99),
+                ms(r.raw_median),
+                ms(r.service_median) / ms(r.raw_median),
+                r.rss_before_kib as f64 / 1024.0,
+                r.peak_delta_kib as f64 / 1024.0,
+                r.rss_after_kib as f64 / 1024.0,
+                r.body_bytes
+            );
+        }
+        if let Some(mib) = a.cache_mib {
+            for r in &results {
+                if let Some(d) = r.raw_big_cache {
+                    println!(
+                        "\nn = {}: raw aggregate on a connection with a {mib} MiB page cache: median {:.1} ms (default cache: {:.1} ms)",
+                        r.n,
+                        ms(d),
+                        ms(r.raw_median)
+                    );
+                }
+            }
+        }
+        println!("\nRaw aggregate, per statement (median ms):\n");
+        println!(
+            "| n | {} |",
+            results[0].raw_each.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" | ")
+        );
+        println!("|---:|{}", "---:|".repeat(results[0].raw_each.len()));
+        for r in &results {
+            println!(
+                "| {} | {} |",
+                r.n,
+                r.raw_each
+                    .iter()
+                    .map(|(_, d)| format!("{:.2}", ms(*d)))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+        }
+    }
+    if a.hasil {
+        eprintln!("national table, {} units × 2 × {}:", a.units, a.per);
+        let h = bench_hasil(&a, &api, &db, &[ipak, ipkp], &mut rng).await;
+        println!("\n## {backend}: GET /api/v1/hasil?year=YYYY ({} runs)\n", a.hasil_runs);
+        println!("| units | closed campaigns | responses | service median | service max | raw aggregate median | ratio | body |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {} | {} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.2}× | {} B |",
+            h.units,
+            h.campaigns,
+            h.responses,
+            ms(h.service_median),
+            ms(h.service_max),
+            ms(h.raw_median),
+            ms(h.service_median) / ms(h.raw_median),
+            h.body_bytes
+        );
+    }
+    server.abort();
+    drop(db);
+    drop(state);
+    if a.keep {
+        println!("\nkept the database: {}", scratch.url());
+        std::mem::forget(scratch);
+    } else {
+        drop(scratch);
+    }
+}
