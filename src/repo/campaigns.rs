@@ -64,8 +64,8 @@ pub fn period(c: &campaign::Model) -> Period {
     }
 }
 
-/// Campaigns of these forms (for hasil); `_small` is a hint only.
-pub async fn list_for_forms(db: &impl ConnectionTrait, forms: &[&str], _small: bool) -> Result<Vec<campaign::Model>, DbErr> {
+/// Campaigns of these forms (for hasil).
+pub async fn list_for_forms(db: &impl ConnectionTrait, forms: &[&str]) -> Result<Vec<campaign::Model>, DbErr> {
     campaign::Entity::find()
         .filter(campaign::Column::FormId.is_in(forms.iter().map(|f| f.to_string())))
         .order_by_asc(campaign::Column::CreatedAt)

@@ -185,7 +185,7 @@ async fn hasil_for(
     named: (Option<Uuid>, Option<Uuid>),
     with_heads: bool,
 ) -> Result<Vec<UnitHasil>, AppError> {
-    let all_campaigns = repo::campaigns::list_for_forms(&state.db, &["ipak", "ipkp"], units.len() == 1).await?;
+    let all_campaigns = repo::campaigns::list_for_forms(&state.db, &["ipak", "ipkp"]).await?;
     let mut by_unit: HashMap<Uuid, Vec<campaign::Model>> = HashMap::new();
     for c in all_campaigns {
         by_unit.entry(c.unit_id).or_default().push(c);

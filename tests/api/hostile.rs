@@ -320,8 +320,6 @@ async fn sql_and_html_in_text_fields_are_kept_as_text_and_escaped() {
             .status(),
         201
     );
-    let rid = app.dump_database().await.len();
-    let _ = rid;
     let (_, assessor) = app.create_key("assessor", None).await;
     let s = crate::reports::logged_in(&app, &assessor).await;
     let report = s
