@@ -227,7 +227,7 @@ async fn baseline_insert(db: &DatabaseConnection, campaign: uuid::Uuid, link: uu
         values.extend([id.into(), campaign.into(), item.to_string().into(), 3i16.into(), false.into()]);
     }
     txn.execute_raw(stmt(db, &sql, values)).await.unwrap();
-    let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ");
+    let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value, score) VALUES ");
     let mut values: Vec<DbValue> = Vec::new();
     for (i, (kind, key, value)) in [
         ("screening", "diarahkan", "tidak"),
@@ -241,8 +241,8 @@ async fn baseline_insert(db: &DatabaseConnection, campaign: uuid::Uuid, link: uu
             sql.push(',');
         }
         let n = values.len();
-        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
-        values.extend([id.into(), campaign.into(), kind.into(), key.into(), value.into()]);
+        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6));
+        values.extend([id.into(), campaign.into(), kind.into(), key.into(), value.into(), 75.0f64.into()]);
     }
     txn.execute_raw(stmt(db, &sql, values)).await.unwrap();
     txn.commit().await.unwrap();

@@ -333,7 +333,7 @@ impl Batch {
             ),
             answers: ("INSERT INTO answer (response_id, campaign_id, item, value, flagged) VALUES ".into(), Vec::new()),
             fields: (
-                "INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ".into(),
+                "INSERT INTO response_field (response_id, campaign_id, kind, key, value, score) VALUES ".into(),
                 Vec::new(),
             ),
         }
@@ -438,6 +438,7 @@ async fn seed(db: &DatabaseConnection, campaign: Uuid, form: &Form, n: usize, rn
                             kind.clone().into(),
                             key.clone().into(),
                             value.clone().into(),
+                            v.score.into(),
                         ],
                     );
                 }
@@ -469,86 +470,16 @@ async fn settle(db: &DatabaseConnection) {
 // ---------------------------------------------------------------------------------------------
 // The raw aggregates: the statements of src/repo/results.rs, verbatim.
 
-fn placeholders(from: usize, n: usize) -> String {
-    (0..n).map(|i| format!("${}", from + i)).collect::<Vec<_>>().join(", ")
-}
-
-/// The GROUP BY statements of `repo::results::aggregates` for `ids` (per chunk of 1000).
+/// The statements of `repo::results::aggregates` for `ids` (per chunk of 1000), as it builds them.
 fn aggregate_statements(db: &DatabaseConnection, ids: &[Uuid]) -> Vec<(&'static str, Statement)> {
-    let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
-                CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt";
-    let mut out = Vec::new();
-    for chunk in ids.chunks(1000) {
-        let ph = placeholders(1, chunk.len());
-        let vals = || chunk.iter().map(|i| Value::from(*i)).collect::<Vec<_>>();
-        out.push((
-            "answer counts",
-            integritas::repo::stmt(
-                db,
-                &format!(
-                    "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE campaign_id IN ({ph}) \
-                     GROUP BY campaign_id, flagged, item, value"
-                ),
-                vals(),
-            ),
-        ));
-        out.push((
-            "excluded answer counts",
-            integritas::repo::stmt(
-                db,
-                &format!(
-                    "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
-                     FROM exclusion e JOIN answer a ON a.response_id = e.response_id WHERE e.campaign_id IN ({ph}) \
-                     GROUP BY a.campaign_id, a.flagged, a.item, a.value"
-                ),
-                vals(),
-            ),
-        ));
-        out.push((
-            "score moments",
-            integritas::repo::stmt(
-                db,
-                &format!(
-                    "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM response r WHERE r.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
-                ),
-                vals(),
-            ),
-        ));
-        out.push((
-            "excluded moments",
-            integritas::repo::stmt(
-                db,
-                &format!(
-                    "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM exclusion e JOIN response r ON r.id = e.response_id \
-                     WHERE e.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
-                ),
-                vals(),
-            ),
-        ));
-    }
-    out
+    ids.chunks(1000)
+        .flat_map(|chunk| integritas::repo::results::aggregate_statements(db, chunk))
+        .collect()
 }
 
-/// `repo::results::flags` and `repo::results::breakdowns` for one campaign.
+/// The statements of `repo::results::breakdowns` for one campaign, as it builds them.
 fn campaign_statements(db: &DatabaseConnection, id: Uuid) -> Vec<(&'static str, Statement)> {
-    let flags = "SELECT \
-        COALESCE(SUM(CASE WHEN r.speeder THEN 1 ELSE 0 END), 0) AS speeder, \
-        COALESCE(SUM(CASE WHEN r.diarahkan THEN 1 ELSE 0 END), 0) AS diarahkan, \
-        COALESCE(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END), 0) AS flagged, \
-        (SELECT COUNT(*) FROM exclusion x WHERE x.campaign_id = $1) AS excluded \
-        FROM response r WHERE r.campaign_id = $2 AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id)";
-    // As `breakdowns` runs it for a campaign without exclusions (as seeded here): the count that
-    // decides, then the join without the anti-join.
-    let excluded = "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1";
-    let breakdowns = "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
-         FROM response_field f CROSS JOIN response r \
-         WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND r.campaign_id = f.campaign_id AND r.id = f.response_id \
-         GROUP BY f.key, f.value ORDER BY f.key, f.value";
-    vec![
-        ("flags", integritas::repo::stmt(db, flags, vec![id.into(), id.into()])),
-        ("exclusion count", integritas::repo::stmt(db, excluded, vec![id.into()])),
-        ("breakdowns", integritas::repo::stmt(db, breakdowns, vec![id.into()])),
-    ]
+    integritas::repo::results::breakdown_statements(db, id).into()
 }
 
 /// Runs the statements in order; the total time and each one's.

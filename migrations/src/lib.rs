@@ -7,6 +7,7 @@ mod m20261123_000001_initial;
 mod m20261123_000002_ledger;
 mod m20261123_000003_breakdown_indexes;
 mod m20261123_000004_export_index;
+mod m20261128_000005_breakdown_scores;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_ledger::Migration),
             Box::new(m20261123_000003_breakdown_indexes::Migration),
             Box::new(m20261123_000004_export_index::Migration),
+            Box::new(m20261128_000005_breakdown_scores::Migration),
         ]
     }
 }

@@ -897,20 +897,21 @@ async fn baseline_insert(
     }
     txn.execute_raw(stmt(&txn, &sql, values)).await?;
     if !fields.is_empty() {
-        let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ");
+        let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value, score) VALUES ");
         let mut values: Vec<Value> = Vec::new();
         for (i, (kind, key, x)) in fields.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
             let n = values.len();
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
+            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6));
             values.extend([
                 id.into(),
                 campaign_id.into(),
                 kind.clone().into(),
                 key.clone().into(),
                 x.clone().into(),
+                v.score.into(),
             ]);
         }
         txn.execute_raw(stmt(&txn, &sql, values)).await?;

@@ -296,6 +296,19 @@ impl Form {
         self.items.iter().map(|i| i.weight).collect()
     }
 
+    /// The weighted score y = Σ wᵢxᵢ and the total T = Σ xᵢ of a complete answer set, summed in
+    /// item order (as at submission, so the same bits); `None` when an item is missing.
+    pub fn score(&self, answers: &[(String, u8)]) -> Option<(f64, u32)> {
+        let mut score = 0.0;
+        let mut total = 0u32;
+        for item in &self.items {
+            let v = answers.iter().find(|(id, _)| *id == item.id)?.1;
+            score += item.weight * f64::from(v);
+            total += u32::from(v);
+        }
+        Some((score, total))
+    }
+
     /// Deterministic JSON of the parsed form (field order fixed by the structs,
     /// no maps, floats printed shortest-round-trip). Changing this format would
     /// make every frozen form look changed: see the pinned fingerprints in tests.
@@ -1188,16 +1201,13 @@ pub fn validate_submission(form: &Form, service_types: &[String], raw: &RawSubmi
     }
 
     let mut answers = Vec::with_capacity(form.items.len());
-    let mut score = 0.0;
-    let mut total = 0u32;
     for (item, slot) in form.items.iter().zip(slots) {
         let Slot::Value(v) = slot else {
             unreachable!("every item has a value when there is no error")
         };
-        score += item.weight * f64::from(v);
-        total += u32::from(v);
         answers.push((item.id.clone(), v));
     }
+    let (score, total) = form.score(&answers).expect("every item has a value when there is no error");
     let flagged_screening = screening.iter().any(|(i, v)| form.screening[*i].flags(v));
     Ok(ValidSubmission {
         answers,
@@ -1691,6 +1701,10 @@ options = []
         let v = validate_submission(&form, &[], &raw(&[("a", json!(2)), ("b", json!(1))])).unwrap();
         assert!((v.score - 1.25).abs() < 1e-12);
         assert_eq!(v.total, 3);
+        // Recomputed from stored answers (the ledger check): the same bits, whatever the order.
+        let stored = [("b".to_owned(), 1u8), ("a".to_owned(), 2u8)];
+        assert_eq!(form.score(&stored), Some((v.score, v.total)));
+        assert_eq!(form.score(&stored[..1]), None);
     }
 
     #[test]
@@ -1897,6 +1911,10 @@ options = []
             let v = validate_submission(&form, &[], &r).unwrap();
             let expected: f64 = values.iter().map(|x| f64::from(*x) / 8.0).sum();
             prop_assert!((v.score - expected).abs() < 1e-12);
+            // Recomputing from the stored answers, in reverse order, gives the very same bits.
+            let mut stored = v.answers.clone();
+            stored.reverse();
+            prop_assert_eq!(form.score(&stored), Some((v.score, v.total)));
         }
 
         #[test]

@@ -7,6 +7,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Valu
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::forms::Form;
 use crate::domain::ledger::{GENESIS, ResponseContent, block_hash, content_hash};
 
 /// Responses per block at most, so one seal stays a short transaction.
@@ -185,47 +186,58 @@ pub struct Verification {
 struct Stored {
     content_hash: String,
     computed: String,
+    /// The columns derived from the hashed content (score, total, flags, and their copies on
+    /// the answer and field rows) agree with it.
+    derived_ok: bool,
 }
 
 /// Recomputes every response's content hash from its stored rows, and every block's hash from
-/// its entries, and checks the chain.
-pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Verification, DbErr> {
+/// its entries, and checks the chain. The columns the statistics read but the hash does not cover
+/// (score, total, flags, and their copies on answer and field rows) are recomputed from the hashed
+/// content with the campaign's form, so they cannot be edited behind the ledger's back either.
+pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -> Result<Verification, DbErr> {
     let cid = campaign_id.to_string();
     let responses = db
         .query_all_raw(super::stmt(
             db,
-            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, content_hash FROM response WHERE campaign_id = $1",
+            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, content_hash FROM response WHERE campaign_id = $1",
             vec![campaign_id.into()],
         ))
         .await?;
     let mut answers: HashMap<Uuid, Vec<(String, u8)>> = HashMap::new();
+    // The flag copied onto each answer row, and the score copied onto each field row.
+    let mut answer_flags: HashMap<Uuid, Vec<bool>> = HashMap::new();
+    let mut field_scores: HashMap<Uuid, Vec<Option<f64>>> = HashMap::new();
     for r in db
         .query_all_raw(super::stmt(
             db,
-            "SELECT response_id, item, value FROM answer WHERE campaign_id = $1",
+            "SELECT response_id, item, value, flagged FROM answer WHERE campaign_id = $1",
             vec![campaign_id.into()],
         ))
         .await?
     {
+        let id: Uuid = r.try_get("", "response_id")?;
         answers
-            .entry(r.try_get("", "response_id")?)
+            .entry(id)
             .or_default()
             .push((r.try_get("", "item")?, r.try_get::<i16>("", "value")? as u8));
+        answer_flags.entry(id).or_default().push(r.try_get("", "flagged")?);
     }
     let mut fields: HashMap<Uuid, Vec<(String, String, String)>> = HashMap::new();
     for r in db
         .query_all_raw(super::stmt(
             db,
-            "SELECT response_id, kind, key, value FROM response_field WHERE campaign_id = $1",
+            "SELECT response_id, kind, key, value, score FROM response_field WHERE campaign_id = $1",
             vec![campaign_id.into()],
         ))
         .await?
     {
-        fields.entry(r.try_get("", "response_id")?).or_default().push((
-            r.try_get("", "kind")?,
-            r.try_get("", "key")?,
-            r.try_get("", "value")?,
-        ));
+        let id: Uuid = r.try_get("", "response_id")?;
+        fields
+            .entry(id)
+            .or_default()
+            .push((r.try_get("", "kind")?, r.try_get("", "key")?, r.try_get("", "value")?));
+        field_scores.entry(id).or_default().push(r.try_get("", "score")?);
     }
     let mut stored: HashMap<Uuid, Stored> = HashMap::new();
     for r in responses {
@@ -235,22 +247,34 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Veri
         let date_s = date.to_string();
         let label: Option<String> = r.try_get("", "link_label")?;
         let channel: String = r.try_get("", "channel")?;
+        let own_answers = answers.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let (speeder, diarahkan): (bool, bool) = (r.try_get("", "speeder")?, r.try_get("", "diarahkan")?);
         let computed = content_hash(&ResponseContent {
             id: &id_s,
             campaign_id: &cid,
             submitted_on: &date_s,
             channel: &channel,
             link_label: label.as_deref(),
-            answers: answers.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            answers: own_answers,
             fields: fields.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-            speeder: r.try_get("", "speeder")?,
-            diarahkan: r.try_get("", "diarahkan")?,
+            speeder,
+            diarahkan,
         });
+        let (score, total, flagged): (f64, i32, bool) = (r.try_get("", "score")?, r.try_get("", "total")?, r.try_get("", "flagged")?);
+        let derived_ok = form
+            .score(own_answers)
+            .is_some_and(|(y, t)| (y - score).abs() <= 1e-9 && t as i64 == total as i64)
+            && flagged == (speeder || diarahkan)
+            && answer_flags.get(&id).is_none_or(|f| f.iter().all(|a| *a == flagged))
+            && field_scores
+                .get(&id)
+                .is_none_or(|f| f.iter().all(|s| s.is_some_and(|s| (s - score).abs() <= 1e-9)));
         stored.insert(
             id,
             Stored {
                 content_hash: r.try_get("", "content_hash")?,
                 computed,
+                derived_ok,
             },
         );
     }
@@ -307,6 +331,8 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Veri
                 Some(s) => {
                     if s.computed != s.content_hash {
                         problems.push(format!("response {rid} was changed"));
+                    } else if !s.derived_ok {
+                        problems.push(format!("response {rid}: score, total or flags do not match its answers"));
                     }
                     hashed.push((rid.to_string(), s.computed.clone()));
                 }
@@ -333,6 +359,8 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Veri
     for (id, s) in &stored {
         if !sealed_ids.contains(id) && s.computed != s.content_hash {
             problems.push(format!("unsealed response {id} does not match its content hash"));
+        } else if !sealed_ids.contains(id) && !s.derived_ok {
+            problems.push(format!("unsealed response {id}: score, total or flags do not match its answers"));
         }
     }
     problems.sort();

@@ -108,20 +108,22 @@ pub async fn insert(db: &DatabaseConnection, r: NewResponse<'_>, turn: Option<&t
     }
     txn.execute_raw(super::stmt(&txn, &sql, values)).await?;
     if !fields.is_empty() {
-        let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(fields.len() * 5);
+        // Each field row carries the response's score: breakdowns then read one index, no join.
+        let mut sql = String::from("INSERT INTO response_field (response_id, campaign_id, kind, key, value, score) VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(fields.len() * 6);
         for (i, (kind, key, value)) in fields.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
             let n = values.len();
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5));
+            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6));
             values.extend([
                 id.into(),
                 r.campaign_id.into(),
                 kind.clone().into(),
                 key.clone().into(),
                 value.clone().into(),
+                v.score.into(),
             ]);
         }
         txn.execute_raw(super::stmt(&txn, &sql, values)).await?;

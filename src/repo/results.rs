@@ -3,9 +3,12 @@
 //! Exclusions are subtracted by a second, small query over the excluded responses only, so the
 //! big scan stays an index-only GROUP BY.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, QueryResult, Statement,
+    TransactionTrait, Value,
+};
 use uuid::Uuid;
 
 use crate::domain::stats::Moments;
@@ -17,6 +20,10 @@ pub struct Aggregate {
     pub counts: HashMap<(String, u8, bool), i64>,
     /// flagged → (scores y, totals T)
     pub moments: HashMap<bool, (Moments, Moments)>,
+    /// Speeders and steered (`diarahkan`) responses in the analysis set, and the excluded count.
+    pub speeder: i64,
+    pub diarahkan: i64,
+    pub excluded: i64,
 }
 
 impl Aggregate {
@@ -29,6 +36,16 @@ impl Aggregate {
             }
         }
         out
+    }
+
+    /// Flag counts over the analysis set, and how many responses were excluded.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            speeder: self.speeder,
+            diarahkan: self.diarahkan,
+            flagged: self.moments.get(&true).map(|m| m.0.n as i64).unwrap_or(0),
+            excluded: self.excluded,
+        }
     }
 
     pub fn count(&self, item: &str, value: u8, include_flagged: bool) -> u64 {
@@ -54,6 +71,11 @@ fn moments_of(r: &QueryResult, n: &str, s: &str, ss: &str) -> Result<Moments, Db
     })
 }
 
+/// An integer SUM (NULL over no rows).
+fn sum_of(r: &QueryResult, col: &str) -> Result<i64, DbErr> {
+    Ok(r.try_get::<Option<i64>>("", col)?.unwrap_or(0))
+}
+
 fn negate(m: Moments) -> Moments {
     Moments {
         n: 0,
@@ -62,84 +84,83 @@ fn negate(m: Moments) -> Moments {
     }
 }
 
+/// The four statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the
+/// benchmark times exactly these): answer counts, excluded answer counts, score moments (with the
+/// flag counts riding along in the same scan of `ix_response_analysis`), excluded moments.
+pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 4] {
+    let ph = placeholders(1, chunk.len());
+    let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
+                CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt, \
+                SUM(CASE WHEN r.speeder THEN 1 ELSE 0 END) AS sp, SUM(CASE WHEN r.diarahkan THEN 1 ELSE 0 END) AS di";
+    let st = |sql: String| super::stmt(db, &sql, ids_values(chunk));
+    [
+        (
+            "answer counts",
+            st(format!(
+                "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE campaign_id IN ({ph}) \
+                 GROUP BY campaign_id, flagged, item, value"
+            )),
+        ),
+        (
+            "excluded answer counts",
+            st(format!(
+                "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
+                 FROM exclusion e JOIN answer a ON a.response_id = e.response_id WHERE e.campaign_id IN ({ph}) \
+                 GROUP BY a.campaign_id, a.flagged, a.item, a.value"
+            )),
+        ),
+        (
+            "score moments",
+            st(format!(
+                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM response r WHERE r.campaign_id IN ({ph}) \
+                 GROUP BY r.campaign_id, r.flagged"
+            )),
+        ),
+        (
+            "excluded moments",
+            st(format!(
+                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM exclusion e JOIN response r ON r.id = e.response_id \
+                 WHERE e.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
+            )),
+        ),
+    ]
+}
+
 /// Aggregates for each campaign in `ids` (an empty map entry when it has no responses).
 pub async fn aggregates(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, Aggregate>, DbErr> {
     let mut out: HashMap<Uuid, Aggregate> = ids.iter().map(|i| (*i, Aggregate::default())).collect();
-    if ids.is_empty() {
-        return Ok(out);
-    }
     for chunk in ids.chunks(1000) {
-        let ph = placeholders(1, chunk.len());
-        let counts = db
-            .query_all_raw(super::stmt(
-                db,
-                &format!(
-                    "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE campaign_id IN ({ph}) \
-                     GROUP BY campaign_id, flagged, item, value"
-                ),
-                ids_values(chunk),
-            ))
-            .await?;
-        for r in counts {
-            let c: Uuid = r.try_get("", "campaign_id")?;
-            let key = (
-                r.try_get::<String>("", "item")?,
-                r.try_get::<i16>("", "value")? as u8,
-                r.try_get::<bool>("", "flagged")?,
-            );
-            *out.entry(c).or_default().counts.entry(key).or_insert(0) += r.try_get::<i64>("", "n")?;
+        let [counts, excluded_counts, moments, excluded] = aggregate_statements(db, chunk).map(|(_, s)| s);
+        for (stmt, sign) in [(counts, 1), (excluded_counts, -1)] {
+            for r in db.query_all_raw(stmt).await? {
+                let c: Uuid = r.try_get("", "campaign_id")?;
+                let key = (
+                    r.try_get::<String>("", "item")?,
+                    r.try_get::<i16>("", "value")? as u8,
+                    r.try_get::<bool>("", "flagged")?,
+                );
+                *out.entry(c).or_default().counts.entry(key).or_insert(0) += sign * r.try_get::<i64>("", "n")?;
+            }
         }
-        let excluded_counts = db
-            .query_all_raw(super::stmt(
-                db,
-                &format!(
-                    "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
-                     FROM exclusion e JOIN answer a ON a.response_id = e.response_id WHERE e.campaign_id IN ({ph}) \
-                     GROUP BY a.campaign_id, a.flagged, a.item, a.value"
-                ),
-                ids_values(chunk),
-            ))
-            .await?;
-        for r in excluded_counts {
-            let c: Uuid = r.try_get("", "campaign_id")?;
-            let key = (
-                r.try_get::<String>("", "item")?,
-                r.try_get::<i16>("", "value")? as u8,
-                r.try_get::<bool>("", "flagged")?,
-            );
-            *out.entry(c).or_default().counts.entry(key).or_insert(0) -= r.try_get::<i64>("", "n")?;
-        }
-        let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
-                    CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt";
-        let moments = db
-            .query_all_raw(super::stmt(
-                db,
-                &format!("SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM response r WHERE r.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"),
-                ids_values(chunk),
-            ))
-            .await?;
-        for r in moments {
+        for r in db.query_all_raw(moments).await? {
             let c: Uuid = r.try_get("", "campaign_id")?;
             let f: bool = r.try_get("", "flagged")?;
             let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
-            let e = out.entry(c).or_default().moments.entry(f).or_default();
+            let a = out.entry(c).or_default();
+            a.speeder += sum_of(&r, "sp")?;
+            a.diarahkan += sum_of(&r, "di")?;
+            let e = a.moments.entry(f).or_default();
             *e = (e.0.merge(&y), e.1.merge(&t));
         }
-        let excluded = db
-            .query_all_raw(super::stmt(
-                db,
-                &format!(
-                    "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM exclusion e JOIN response r ON r.id = e.response_id \
-                     WHERE e.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
-                ),
-                ids_values(chunk),
-            ))
-            .await?;
-        for r in excluded {
+        for r in db.query_all_raw(excluded).await? {
             let c: Uuid = r.try_get("", "campaign_id")?;
             let f: bool = r.try_get("", "flagged")?;
             let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
-            let e = out.entry(c).or_default().moments.entry(f).or_default();
+            let a = out.entry(c).or_default();
+            a.speeder -= sum_of(&r, "sp")?;
+            a.diarahkan -= sum_of(&r, "di")?;
+            a.excluded += y.n as i64;
+            let e = a.moments.entry(f).or_default();
             let n = e.0.n.saturating_sub(y.n);
             let y2 = e.0.merge(&negate(y));
             let t2 = e.1.merge(&negate(t));
@@ -159,63 +180,50 @@ pub struct Flags {
     pub excluded: i64,
 }
 
-pub async fn flags(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Flags, DbErr> {
-    let sql = "SELECT \
-        COALESCE(SUM(CASE WHEN r.speeder THEN 1 ELSE 0 END), 0) AS speeder, \
-        COALESCE(SUM(CASE WHEN r.diarahkan THEN 1 ELSE 0 END), 0) AS diarahkan, \
-        COALESCE(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END), 0) AS flagged, \
-        (SELECT COUNT(*) FROM exclusion x WHERE x.campaign_id = $1) AS excluded \
-        FROM response r WHERE r.campaign_id = $2 AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id)";
-    let row = db
-        .query_one_raw(super::stmt(db, sql, vec![campaign_id.into(), campaign_id.into()]))
-        .await?;
-    let Some(r) = row else { return Ok(Flags::default()) };
-    Ok(Flags {
-        speeder: r.try_get::<i64>("", "speeder")?,
-        diarahkan: r.try_get::<i64>("", "diarahkan")?,
-        flagged: r.try_get::<i64>("", "flagged")?,
-        excluded: r.try_get::<i64>("", "excluded")?,
-    })
+/// The two statements `breakdowns` runs for a campaign: every demographic cell, and the cells of
+/// its excluded responses (to subtract).
+pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 2] {
+    let sums = "COUNT(*) AS n, SUM(f.score) AS s, SUM(f.score * f.score) AS ss";
+    let st = |sql: String| super::stmt(db, &sql, vec![campaign_id.into()]);
+    [
+        (
+            "breakdowns",
+            st(format!(
+                "SELECT f.key AS key, f.value AS value, {sums} FROM response_field f \
+                 WHERE f.campaign_id = $1 AND f.kind = 'demographic' GROUP BY f.key, f.value"
+            )),
+        ),
+        (
+            "excluded breakdowns",
+            st(format!(
+                "SELECT f.key AS key, f.value AS value, {sums} FROM exclusion e JOIN response_field f ON f.response_id = e.response_id \
+                 WHERE e.campaign_id = $1 AND f.kind = 'demographic' GROUP BY f.key, f.value"
+            )),
+        ),
+    ]
 }
 
 /// Score moments per demographic value (key, value) over the analysis set.
 ///
-/// Each demographic field row is joined to its response's score. `CROSS JOIN` makes SQLite read
-/// the fields first, along `ix_response_field_breakdown` (already in GROUP BY order, response ids
-/// ascending within a value), and probe `ix_response_analysis` index-only; PostgreSQL plans it as
-/// the inner join it is. Exclusions are rare: without any, the per-row anti-join is left out.
+/// Each field row carries its response's score (migration 000005), so this is one index-only
+/// range scan of `ix_response_field_scores`, already in group order; the excluded responses' rows
+/// are subtracted by a second, small query, as in `aggregates`.
 pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
-    let excluded = db
-        .query_one_raw(super::stmt(
-            db,
-            "SELECT COUNT(*) AS n FROM exclusion WHERE campaign_id = $1",
-            vec![campaign_id.into()],
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let not_excluded = if excluded > 0 {
-        " AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = f.response_id)"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss \
-         FROM response_field f CROSS JOIN response r \
-         WHERE f.campaign_id = $1 AND f.kind = 'demographic' AND r.campaign_id = f.campaign_id AND r.id = f.response_id{not_excluded} \
-         GROUP BY f.key, f.value ORDER BY f.key, f.value"
-    );
-    let rows = db.query_all_raw(super::stmt(db, &sql, vec![campaign_id.into()])).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<String>("", "key")?,
-                r.try_get::<String>("", "value")?,
-                moments_of(r, "n", "s", "ss")?,
-            ))
-        })
-        .collect()
+    let [all, excluded] = breakdown_statements(db, campaign_id).map(|(_, s)| s);
+    let mut cells: BTreeMap<(String, String), Moments> = BTreeMap::new();
+    for r in db.query_all_raw(all).await? {
+        let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
+        cells.insert(key, moments_of(&r, "n", "s", "ss")?);
+    }
+    for r in db.query_all_raw(excluded).await? {
+        let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
+        let x = moments_of(&r, "n", "s", "ss")?;
+        if let Some(m) = cells.get_mut(&key) {
+            let n = m.n.saturating_sub(x.n);
+            *m = Moments { n, ..m.merge(&negate(x)) };
+        }
+    }
+    Ok(cells.into_iter().filter(|(_, m)| m.n > 0).map(|((k, v), m)| (k, v, m)).collect())
 }
 
 /// Responses per submission date over the analysis set.
@@ -243,6 +251,18 @@ pub struct ExportRow {
     pub excluded: bool,
     pub answers: HashMap<String, i16>,
     pub fields: HashMap<(String, String), String>,
+}
+
+/// A read-only snapshot for a streamed export (repeatable read on PostgreSQL; on SQLite a
+/// transaction is a snapshot from its first read).
+pub async fn export_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await
+        }
+        _ => db.begin().await,
+    }
 }
 
 pub async fn export_page(db: &impl ConnectionTrait, campaign_id: Uuid, after: Option<Uuid>, limit: u64) -> Result<Vec<ExportRow>, DbErr> {

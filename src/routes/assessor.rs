@@ -230,26 +230,26 @@ pub async fn responses_csv(state: web::Data<AppState>, who: Principal, id: web::
     header_row.extend(screening.iter().cloned());
     header_row.extend(demographics.iter().cloned());
     header_row.extend(["speeder".to_owned(), "diarahkan".into(), "excluded".into()]);
-    let db = state.db.clone();
+    // One read transaction for the whole export: the file is a consistent snapshot even while
+    // citizens keep submitting, and it is read through one connection, so memory stays that
+    // connection's page cache however many rows there are.
+    let snapshot = repo::results::export_snapshot(&state.db).await?;
     let campaign_id = c.id;
     struct Cursor {
+        db: Option<sea_orm::DatabaseTransaction>,
         after: Option<Uuid>,
         header: Option<Vec<String>>,
-        done: bool,
     }
     let stream = futures_util::stream::unfold(
         Cursor {
+            db: Some(snapshot),
             after: None,
             header: Some(header_row),
-            done: false,
         },
         move |mut cur| {
-            let db = db.clone();
             let (items, screening, demographics) = (items.clone(), screening.clone(), demographics.clone());
             async move {
-                if cur.done {
-                    return None;
-                }
+                let db = cur.db.take()?;
                 let mut w = csv::Writer::from_writer(Vec::new());
                 if let Some(h) = cur.header.take() {
                     let _ = w.write_record(&h);
@@ -258,14 +258,14 @@ pub async fn responses_csv(state: web::Data<AppState>, who: Principal, id: web::
                     Ok(p) => p,
                     Err(e) => {
                         tracing::error!(error = %e, "export failed mid-stream");
-                        return Some((
-                            Err(actix_web::error::ErrorInternalServerError("export failed")),
-                            Cursor { done: true, ..cur },
-                        ));
+                        return Some((Err(actix_web::error::ErrorInternalServerError("export failed")), cur));
                     }
                 };
                 if (page.len() as u64) < PAGE {
-                    cur.done = true;
+                    // The last page: end the read-only snapshot (nothing to keep).
+                    let _ = db.rollback().await;
+                } else {
+                    cur.db = Some(db);
                 }
                 cur.after = page.last().map(|r| r.id);
                 for r in &page {

@@ -240,7 +240,7 @@ pub async fn campaign(state: web::Data<AppState>, req: HttpRequest, id: web::Pat
             excluded_at: e.excluded_at,
         })
         .collect();
-    let ledger = repo::ledger::verify(&state.db, c.id).await?;
+    let ledger = repo::ledger::verify(&state.db, c.id, &form).await?;
     let labels: Vec<(String, String)> = form.items.iter().map(|i| (i.id.clone(), i.text.id.clone())).collect();
     let mut downloads = vec![(
         format!("/api/v1/campaigns/{}/results.csv", c.id),

@@ -114,16 +114,22 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> Result<Results, A
     let prev = previous(state, c).await?;
     let mut ids = vec![c.id];
     ids.extend(prev.as_ref().map(|p| p.id));
-    let aggs = repo::results::aggregates(&state.db, &ids).await?;
+    // Independent reads, each on its own pooled connection: the database works on them in
+    // parallel (PostgreSQL, and SQLite readers in WAL mode).
+    let (aggs, cells, head) = futures_util::try_join!(
+        repo::results::aggregates(&state.db, &ids),
+        repo::results::breakdowns(&state.db, c.id),
+        repo::ledger::head(&state.db, c.id),
+    )?;
     let agg = aggs.get(&c.id).cloned().unwrap_or_default();
     let population = c.population.map(|p| p as u64);
     let all = analysis_of(&form, &agg, population, true);
     let clean = analysis_of(&form, &agg, population, false);
     let required = required_n(population);
-    let flags = repo::results::flags(&state.db, c.id).await?;
+    let flags = agg.flags();
 
     let mut breakdowns: BTreeMap<String, Vec<Cell>> = form.demographics.iter().map(|d| (d.id.clone(), Vec::new())).collect();
-    for (key, value, m) in repo::results::breakdowns(&state.db, c.id).await? {
+    for (key, value, m) in cells {
         let hidden = suppress(m.n);
         breakdowns.entry(key).or_default().push(Cell {
             value,
@@ -172,7 +178,7 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> Result<Results, A
         },
         breakdowns,
         change,
-        ledger: repo::ledger::head(&state.db, c.id).await?,
+        ledger: head,
     })
 }
 
@@ -195,5 +201,6 @@ pub async fn ledger(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<repo::ledger::Verification>, AppError> {
     let c = load(&state, &who, id.into_inner(), Access::Read).await?;
-    Ok(web::Json(repo::ledger::verify(&state.db, c.id).await?))
+    let form = form_of(&state, &c)?;
+    Ok(web::Json(repo::ledger::verify(&state.db, c.id, &form).await?))
 }

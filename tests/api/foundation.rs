@@ -343,3 +343,72 @@ fn the_command_line_checks_forms_and_creates_keys() {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
     }
 }
+
+/// Upgrading a database that already holds responses: migration 000005 copies each response's
+/// score onto its field rows (the breakdowns read only those), so old data keeps its breakdowns.
+#[tokio::test]
+async fn upgrading_backfills_the_breakdown_scores() {
+    use migrations::MigratorTrait;
+    use sea_orm::{ConnectionTrait, Value};
+    let (url, _guard) = persistent_database().await;
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    migrations::Migrator::up(&db, Some(4)).await.unwrap();
+    let run = |sql: &'static str, values: Vec<Value>| {
+        let db = db.clone();
+        async move { db.execute_raw(integritas::repo::stmt(&db, sql, values)).await.unwrap() }
+    };
+    let now = chrono::Utc::now();
+    let (unit, campaign) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    run(
+        "INSERT INTO unit (id, slug, name, instansi, service_types, default_rule, created_at) VALUES ($1, 'lama', 'Lama', 'K', '[]', 'permenpanrb-90-2021', $2)",
+        vec![unit.into(), now.into()],
+    )
+    .await;
+    run(
+        "INSERT INTO form_version (form_id, version, fingerprint, canonical, frozen_at) VALUES ('ipkp', 1, 'f', '{}', $1)",
+        vec![now.into()],
+    )
+    .await;
+    run(
+        "INSERT INTO campaign (id, unit_id, form_id, form_version, title, rule, created_at) VALUES ($1, $2, 'ipkp', 1, 'Lama', 'permenpanrb-90-2021', $3)",
+        vec![campaign.into(), unit.into(), now.into()],
+    )
+    .await;
+    let scores = [2.5f64, 3.625];
+    let mut ids = Vec::new();
+    for score in scores {
+        let id = uuid::Uuid::new_v4();
+        ids.push(id);
+        run(
+            "INSERT INTO response (id, campaign_id, submitted_on, channel, score, total, speeder, diarahkan, flagged, content_hash) \
+             VALUES ($1, $2, $3, 'token', $4, 20, FALSE, FALSE, FALSE, 'h')",
+            vec![id.into(), campaign.into(), now.date_naive().into(), score.into()],
+        )
+        .await;
+        run(
+            "INSERT INTO response_field (response_id, campaign_id, kind, key, value) VALUES ($1, $2, 'demographic', 'usia', '25-39'), ($3, $4, 'screening', 'diarahkan', 'tidak')",
+            vec![id.into(), campaign.into(), id.into(), campaign.into()],
+        )
+        .await;
+    }
+    migrations::Migrator::up(&db, None).await.unwrap();
+    for (id, score) in ids.iter().zip(scores) {
+        let rows = db
+            .query_all_raw(integritas::repo::stmt(
+                &db,
+                "SELECT score FROM response_field WHERE response_id = $1",
+                vec![(*id).into()],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        for r in rows {
+            assert_eq!(r.try_get::<Option<f64>>("", "score").unwrap(), Some(score));
+        }
+    }
+    let cells = integritas::repo::results::breakdowns(&db, campaign).await.unwrap();
+    assert_eq!(cells.len(), 1);
+    assert_eq!((cells[0].0.as_str(), cells[0].1.as_str(), cells[0].2.n), ("usia", "25-39", 2));
+    assert_eq!(cells[0].2.sum, 6.125);
+    let _ = db.close().await;
+}

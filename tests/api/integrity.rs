@@ -146,6 +146,47 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     let v = ledger(&app, &cid3).await;
     assert_eq!(v["head"]["unsealed"], 1);
     assert!(v["problems"].to_string().contains(&forged.to_string()), "{v}");
+
+    // 4. The columns the statistics read but the content hash does not cover: a response's score,
+    //    the score copied onto its demographic row (the breakdowns), an answer's flag copy.
+    let (cid4, ids4) = sealed_campaign(&app, 6).await;
+    let before: Value = app
+        .get(&format!("/api/v1/campaigns/{cid4}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    exec(&app, "UPDATE response SET score = 4.0 WHERE id = $1", vec![ids4[0].into()]).await;
+    exec(
+        &app,
+        "UPDATE response_field SET score = 4.0 WHERE response_id = $1",
+        vec![ids4[1].into()],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE answer SET flagged = TRUE WHERE response_id = $1 AND item = 'informasi'",
+        vec![ids4[2].into()],
+    )
+    .await;
+    let after: Value = app
+        .get(&format!("/api/v1/campaigns/{cid4}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(after["index"]["value"], before["index"]["value"], "the edit moves the index");
+    assert_ne!(after["breakdowns"]["layanan"], before["breakdowns"]["layanan"], "and the breakdown");
+    let v = ledger(&app, &cid4).await;
+    assert_eq!(v["ok"], false);
+    let broken = broken_blocks(&v);
+    assert_eq!(broken.len(), 1, "{v}");
+    for id in &ids4[..3] {
+        assert!(broken[0].1.contains(&format!("{id}: score, total or flags")), "{v}");
+    }
+    for id in &ids4[3..] {
+        assert!(!broken[0].1.contains(&id.to_string()), "{v}");
+    }
 }
 
 #[tokio::test]
@@ -219,6 +260,20 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     assert_eq!(after["flags"]["excluded"], 1);
     assert!(crate::results::close(after["index"]["value"].as_f64().unwrap(), 3.0));
     assert_eq!(after["items"][0]["distribution"]["1"], 0);
+    // The breakdown cell loses the excluded response too (6 → 5 answers of Paspor, all 3s now).
+    let paspor = |v: &Value| {
+        v["breakdowns"]["layanan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"] == "Paspor")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(paspor(&before)["n"], 6);
+    assert!(crate::results::close(paspor(&before)["index"].as_f64().unwrap(), 16.0 / 6.0));
+    assert_eq!(paspor(&after)["n"], 5);
+    assert!(crate::results::close(paspor(&after)["index"].as_f64().unwrap(), 3.0));
     // The excluded row is still exported, marked.
     let csv = app
         .client
@@ -248,6 +303,7 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
         .unwrap();
     assert_eq!(back["n"], 6);
     assert_eq!(back["index"], before["index"]);
+    assert_eq!(back["breakdowns"], before["breakdowns"]);
     assert_problem(
         app.post_json(
             &format!("/api/v1/responses/{low}/include"),
