@@ -71,6 +71,15 @@ fn moments_of(r: &QueryResult, n: &str, s: &str, ss: &str) -> Result<Moments, Db
     })
 }
 
+/// A breakdown cell's count and sum (its sum of squares is not needed).
+fn cell_of(r: &QueryResult) -> Result<Moments, DbErr> {
+    Ok(Moments {
+        n: r.try_get::<i64>("", "n")?.max(0) as u64,
+        sum: r.try_get::<Option<f64>>("", "s")?.unwrap_or(0.0),
+        sum_sq: 0.0,
+    })
+}
+
 /// An integer SUM (NULL over no rows).
 fn sum_of(r: &QueryResult, col: &str) -> Result<i64, DbErr> {
     Ok(r.try_get::<Option<i64>>("", col)?.unwrap_or(0))
@@ -86,7 +95,7 @@ fn negate(m: Moments) -> Moments {
 
 /// The four statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the
 /// benchmark times exactly these): answer counts, excluded answer counts, score moments (with the
-/// flag counts riding along in the same scan of `ix_response_analysis`), excluded moments.
+/// flag counts riding along in the same scan of `ix_response_moments`), excluded moments.
 pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 4] {
     let ph = placeholders(1, chunk.len());
     let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
@@ -131,8 +140,15 @@ pub async fn aggregates(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashM
     let mut out: HashMap<Uuid, Aggregate> = ids.iter().map(|i| (*i, Aggregate::default())).collect();
     for chunk in ids.chunks(1000) {
         let [counts, excluded_counts, moments, excluded] = aggregate_statements(db, chunk).map(|(_, s)| s);
-        for (stmt, sign) in [(counts, 1), (excluded_counts, -1)] {
-            for r in db.query_all_raw(stmt).await? {
+        // The answer counts and the score moments are independent scans of different tables:
+        // run side by side, each on its own pooled connection (one after the other inside a
+        // transaction).
+        let ((counts, excluded_counts), (moments, excluded)) = futures_util::try_join!(
+            async { Ok::<_, DbErr>((db.query_all_raw(counts).await?, db.query_all_raw(excluded_counts).await?)) },
+            async { Ok::<_, DbErr>((db.query_all_raw(moments).await?, db.query_all_raw(excluded).await?)) },
+        )?;
+        for (rows, sign) in [(counts, 1), (excluded_counts, -1)] {
+            for r in rows {
                 let c: Uuid = r.try_get("", "campaign_id")?;
                 let key = (
                     r.try_get::<String>("", "item")?,
@@ -142,7 +158,7 @@ pub async fn aggregates(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashM
                 *out.entry(c).or_default().counts.entry(key).or_insert(0) += sign * r.try_get::<i64>("", "n")?;
             }
         }
-        for r in db.query_all_raw(moments).await? {
+        for r in moments {
             let c: Uuid = r.try_get("", "campaign_id")?;
             let f: bool = r.try_get("", "flagged")?;
             let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
@@ -152,7 +168,7 @@ pub async fn aggregates(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashM
             let e = a.moments.entry(f).or_default();
             *e = (e.0.merge(&y), e.1.merge(&t));
         }
-        for r in db.query_all_raw(excluded).await? {
+        for r in excluded {
             let c: Uuid = r.try_get("", "campaign_id")?;
             let f: bool = r.try_get("", "flagged")?;
             let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
@@ -183,7 +199,8 @@ pub struct Flags {
 /// The two statements `breakdowns` runs for a campaign: every demographic cell, and the cells of
 /// its excluded responses (to subtract).
 pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 2] {
-    let sums = "COUNT(*) AS n, SUM(f.score) AS s, SUM(f.score * f.score) AS ss";
+    // A cell shows n and the mean, so no sum of squares.
+    let sums = "COUNT(*) AS n, SUM(f.score) AS s";
     let st = |sql: String| super::stmt(db, &sql, vec![campaign_id.into()]);
     [
         (
@@ -203,7 +220,7 @@ pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&
     ]
 }
 
-/// Score moments per demographic value (key, value) over the analysis set.
+/// Count and score sum per demographic value (key, value) over the analysis set (`sum_sq` is 0).
 ///
 /// Each field row carries its response's score (migration 000005), so this is one index-only
 /// range scan of `ix_response_field_scores`, already in group order; the excluded responses' rows
@@ -213,11 +230,11 @@ pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<
     let mut cells: BTreeMap<(String, String), Moments> = BTreeMap::new();
     for r in db.query_all_raw(all).await? {
         let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
-        cells.insert(key, moments_of(&r, "n", "s", "ss")?);
+        cells.insert(key, cell_of(&r)?);
     }
     for r in db.query_all_raw(excluded).await? {
         let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
-        let x = moments_of(&r, "n", "s", "ss")?;
+        let x = cell_of(&r)?;
         if let Some(m) = cells.get_mut(&key) {
             let n = m.n.saturating_sub(x.n);
             *m = Moments { n, ..m.merge(&negate(x)) };
