@@ -8,6 +8,9 @@ mod m20261123_000002_ledger;
 mod m20261123_000003_breakdown_indexes;
 mod m20261123_000004_export_index;
 mod m20261128_000005_breakdown_scores;
+mod m20261128_000006_ledger_tallies;
+
+pub use m20261128_000006_ledger_tallies::tally_sql;
 
 pub struct Migrator;
 
@@ -20,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_breakdown_indexes::Migration),
             Box::new(m20261123_000004_export_index::Migration),
             Box::new(m20261128_000005_breakdown_scores::Migration),
+            Box::new(m20261128_000006_ledger_tallies::Migration),
         ]
     }
 }

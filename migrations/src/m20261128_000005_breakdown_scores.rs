@@ -9,11 +9,7 @@
 //! transaction as the response, and the ledger verification checks it against `response.score`.
 //!
 //! `ix_response_field_breakdown` (the join's index) goes, and so does `ix_response_analysis`,
-//! which served only that join's probes. The score moments (with the flag counts) group a
-//! campaign's responses by `flagged`: `ix_response_moments (campaign_id, flagged, score, total,
-//! speeder, diarahkan)` hands them over index-only and already in group order, where SQLite used
-//! `ix_response_campaign (campaign_id, flagged)`, its prefix, and fetched every table row in
-//! random order (~1 µs a response).
+//! which served only that join's probes.
 
 use sea_orm_migration::prelude::*;
 
@@ -51,21 +47,6 @@ impl MigrationTrait for Migration {
         m.drop_index(Index::drop().name("ix_response_field_breakdown").table("response_field").to_owned())
             .await?;
         m.drop_index(Index::drop().name("ix_response_analysis").table("response").to_owned())
-            .await?;
-        m.create_index(
-            Index::create()
-                .name("ix_response_moments")
-                .table("response")
-                .col("campaign_id")
-                .col("flagged")
-                .col("score")
-                .col("total")
-                .col("speeder")
-                .col("diarahkan")
-                .to_owned(),
-        )
-        .await?;
-        m.drop_index(Index::drop().name("ix_response_campaign").table("response").to_owned())
             .await?;
         Ok(())
     }

@@ -18,6 +18,8 @@ pub struct Model {
     pub diarahkan: bool,
     pub flagged: bool,
     pub content_hash: String,
+    /// Set when the sealer puts the response into a ledger block (migration 000006).
+    pub sealed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -60,8 +60,8 @@ pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid) -> Result
         .query_all_raw(super::stmt(
             &txn,
             &format!(
-                "SELECT r.id AS id, r.content_hash AS content_hash FROM response r LEFT JOIN ledger_entry e ON e.response_id = r.id \
-                 WHERE r.campaign_id = $1 AND e.response_id IS NULL ORDER BY r.id LIMIT {MAX_BLOCK}"
+                "SELECT r.id AS id, r.content_hash AS content_hash FROM response r \
+                 WHERE r.campaign_id = $1 AND r.sealed = FALSE ORDER BY r.id LIMIT {MAX_BLOCK}"
             ),
             vec![campaign_id.into()],
         ))
@@ -120,6 +120,17 @@ pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid) -> Result
         }
         txn.execute_raw(super::stmt(&txn, &sql, values)).await?;
     }
+    // The block's tallies (what the results add up instead of scanning its answers), and the
+    // mark that takes its responses out of the live part of the results: same transaction.
+    for sql in migrations::tally_sql("e.block_id = $1") {
+        txn.execute_raw(super::stmt(&txn, &sql, vec![block_id.into()])).await?;
+    }
+    txn.execute_raw(super::stmt(
+        &txn,
+        "UPDATE response SET sealed = TRUE WHERE id IN (SELECT response_id FROM ledger_entry WHERE block_id = $1)",
+        vec![block_id.into()],
+    ))
+    .await?;
     txn.commit().await?;
     Ok(entries.len() as i64)
 }
@@ -189,6 +200,34 @@ struct Stored {
     /// The columns derived from the hashed content (score, total, flags, and their copies on
     /// the answer and field rows) agree with it.
     derived_ok: bool,
+    /// Marked as sealed (taken out of the live part of the results).
+    sealed: bool,
+    /// What this response adds to its block's tallies, recomputed from its stored rows.
+    tally: Vec<(TallyKey, Sums)>,
+}
+
+/// A `ledger_tally` row's key: kind, key, value, flagged, speeder, diarahkan.
+type TallyKey = (String, String, String, bool, bool, bool);
+/// n, s, ss, t, tt.
+type Sums = (i64, f64, f64, f64, f64);
+
+fn add_sums(a: &mut Sums, b: &Sums) {
+    a.0 += b.0;
+    a.1 += b.1;
+    a.2 += b.2;
+    a.3 += b.3;
+    a.4 += b.4;
+}
+
+/// Two tallies agree: the same keys, the same counts, sums equal up to rounding (the database
+/// adds in its own order).
+fn tallies_agree(a: &HashMap<TallyKey, Sums>, b: &HashMap<TallyKey, Sums>) -> bool {
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0);
+    a.len() == b.len()
+        && a.iter().all(|(k, x)| {
+            b.get(k)
+                .is_some_and(|y| x.0 == y.0 && close(x.1, y.1) && close(x.2, y.2) && close(x.3, y.3) && close(x.4, y.4))
+        })
 }
 
 /// Recomputes every response's content hash from its stored rows, and every block's hash from
@@ -200,7 +239,7 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
     let responses = db
         .query_all_raw(super::stmt(
             db,
-            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, content_hash FROM response WHERE campaign_id = $1",
+            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash FROM response WHERE campaign_id = $1",
             vec![campaign_id.into()],
         ))
         .await?;
@@ -269,12 +308,38 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
             && field_scores
                 .get(&id)
                 .is_none_or(|f| f.iter().all(|s| s.is_some_and(|s| (s - score).abs() <= 1e-9)));
+        // As the sealer's tally statements would add this response up from its rows now.
+        let mut tally: Vec<(TallyKey, Sums)> = Vec::new();
+        let flags = answer_flags.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        for ((item, value), f) in own_answers.iter().zip(flags) {
+            tally.push((
+                ("answer".into(), item.clone(), value.to_string(), *f, false, false),
+                (1, 0.0, 0.0, 0.0, 0.0),
+            ));
+        }
+        let t = f64::from(total);
+        tally.push((
+            ("response".into(), String::new(), String::new(), flagged, speeder, diarahkan),
+            (1, score, score * score, t, t * t),
+        ));
+        let own_fields = fields.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let scores = field_scores.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        for ((kind, key, value), s) in own_fields.iter().zip(scores) {
+            if kind == "demographic" {
+                tally.push((
+                    ("field".into(), key.clone(), value.clone(), false, false, false),
+                    (1, s.unwrap_or(f64::NAN), 0.0, 0.0, 0.0),
+                ));
+            }
+        }
         stored.insert(
             id,
             Stored {
                 content_hash: r.try_get("", "content_hash")?,
                 computed,
                 derived_ok,
+                sealed: r.try_get("", "sealed")?,
+                tally,
             },
         );
     }
@@ -299,6 +364,35 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
             .or_default()
             .push((r.try_get("", "position")?, r.try_get("", "response_id")?));
     }
+    let mut tallies: HashMap<Uuid, HashMap<TallyKey, Sums>> = HashMap::new();
+    for r in db
+        .query_all_raw(super::stmt(
+            db,
+            "SELECT block_id, kind, key, value, flagged, speeder, diarahkan, n, s, ss, t, tt FROM ledger_tally WHERE campaign_id = $1",
+            vec![campaign_id.into()],
+        ))
+        .await?
+    {
+        let key: TallyKey = (
+            r.try_get("", "kind")?,
+            r.try_get("", "key")?,
+            r.try_get("", "value")?,
+            r.try_get("", "flagged")?,
+            r.try_get("", "speeder")?,
+            r.try_get("", "diarahkan")?,
+        );
+        let sums: Sums = (
+            r.try_get("", "n")?,
+            r.try_get("", "s")?,
+            r.try_get("", "ss")?,
+            r.try_get("", "t")?,
+            r.try_get("", "tt")?,
+        );
+        add_sums(
+            tallies.entry(r.try_get("", "block_id")?).or_default().entry(key).or_default(),
+            &sums,
+        );
+    }
     let mut checks = Vec::new();
     let mut prev = GENESIS.to_owned();
     let mut sealed_ids = std::collections::HashSet::new();
@@ -321,8 +415,17 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
             problems.push(format!("lists {} responses but was sealed with {count}", list.len()));
         }
         let mut hashed = Vec::with_capacity(list.len());
+        let mut expected: HashMap<TallyKey, Sums> = HashMap::new();
         for (_, rid) in &list {
             sealed_ids.insert(*rid);
+            if let Some(s) = stored.get(rid) {
+                for (k, v) in &s.tally {
+                    add_sums(expected.entry(k.clone()).or_default(), v);
+                }
+                if !s.sealed {
+                    problems.push(format!("response {rid} is in this block but not marked sealed"));
+                }
+            }
             match stored.get(rid) {
                 None => {
                     problems.push(format!("response {rid} was deleted"));
@@ -340,6 +443,9 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
         }
         if block_hash(&prev_hash, &cid, seq, &hashed) != hash {
             problems.push("block hash does not match its contents".to_owned());
+        }
+        if !tallies_agree(&expected, &tallies.remove(&id).unwrap_or_default()) {
+            problems.push("the block's tallies do not match its responses".to_owned());
         }
         checks.push(BlockCheck {
             seq,
@@ -361,6 +467,9 @@ pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -
             problems.push(format!("unsealed response {id} does not match its content hash"));
         } else if !sealed_ids.contains(id) && !s.derived_ok {
             problems.push(format!("unsealed response {id}: score, total or flags do not match its answers"));
+        }
+        if !sealed_ids.contains(id) && s.sealed {
+            problems.push(format!("response {id} is marked sealed but no block lists it"));
         }
     }
     problems.sort();

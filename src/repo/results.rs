@@ -80,11 +80,6 @@ fn cell_of(r: &QueryResult) -> Result<Moments, DbErr> {
     })
 }
 
-/// An integer SUM (NULL over no rows).
-fn sum_of(r: &QueryResult, col: &str) -> Result<i64, DbErr> {
-    Ok(r.try_get::<Option<i64>>("", col)?.unwrap_or(0))
-}
-
 fn negate(m: Moments) -> Moments {
     Moments {
         n: 0,
@@ -93,21 +88,36 @@ fn negate(m: Moments) -> Moments {
     }
 }
 
-/// The four statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the
-/// benchmark times exactly these): answer counts, excluded answer counts, score moments (with the
-/// flag counts riding along in the same scan of `ix_response_moments`), excluded moments.
-pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 4] {
+/// The statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the benchmark
+/// times exactly these). Sealed blocks are read from their tallies; only the responses not sealed
+/// yet are grouped live; the excluded responses are subtracted.
+pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 5] {
     let ph = placeholders(1, chunk.len());
     let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
-                CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt, \
-                SUM(CASE WHEN r.speeder THEN 1 ELSE 0 END) AS sp, SUM(CASE WHEN r.diarahkan THEN 1 ELSE 0 END) AS di";
+                CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt";
     let st = |sql: String| super::stmt(db, &sql, ids_values(chunk));
     [
         (
-            "answer counts",
+            "block tallies",
             st(format!(
-                "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE campaign_id IN ({ph}) \
-                 GROUP BY campaign_id, flagged, item, value"
+                "SELECT campaign_id, kind, key, value, flagged, speeder, diarahkan, CAST(SUM(n) AS BIGINT) AS n, SUM(s) AS s, SUM(ss) AS ss, \
+                 SUM(t) AS t, SUM(tt) AS tt FROM ledger_tally WHERE campaign_id IN ({ph}) AND kind IN ('answer', 'response') \
+                 GROUP BY campaign_id, kind, key, value, flagged, speeder, diarahkan"
+            )),
+        ),
+        (
+            "unsealed answer counts",
+            st(format!(
+                "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
+                 FROM response r JOIN answer a ON a.response_id = r.id WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE \
+                 GROUP BY a.campaign_id, a.flagged, a.item, a.value"
+            )),
+        ),
+        (
+            "unsealed moments",
+            st(format!(
+                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, r.speeder AS speeder, r.diarahkan AS diarahkan, {sums} \
+                 FROM response r WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE GROUP BY r.campaign_id, r.flagged, r.speeder, r.diarahkan"
             )),
         ),
         (
@@ -119,70 +129,110 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
             )),
         ),
         (
-            "score moments",
-            st(format!(
-                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM response r WHERE r.campaign_id IN ({ph}) \
-                 GROUP BY r.campaign_id, r.flagged"
-            )),
-        ),
-        (
             "excluded moments",
             st(format!(
-                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, {sums} FROM exclusion e JOIN response r ON r.id = e.response_id \
-                 WHERE e.campaign_id IN ({ph}) GROUP BY r.campaign_id, r.flagged"
+                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, r.speeder AS speeder, r.diarahkan AS diarahkan, {sums} \
+                 FROM exclusion e JOIN response r ON r.id = e.response_id WHERE e.campaign_id IN ({ph}) \
+                 GROUP BY r.campaign_id, r.flagged, r.speeder, r.diarahkan"
             )),
         ),
     ]
 }
 
+impl Aggregate {
+    fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
+        *self.counts.entry((item, value, flagged)).or_insert(0) += n;
+    }
+
+    /// Adds (sign 1) or subtracts (sign -1) one group of responses with the same flags.
+    fn add_moments(&mut self, r: &QueryResult, sign: i64) -> Result<(), DbErr> {
+        let (flagged, speeder, diarahkan): (bool, bool, bool) =
+            (r.try_get("", "flagged")?, r.try_get("", "speeder")?, r.try_get("", "diarahkan")?);
+        let (y, t) = (moments_of(r, "n", "s", "ss")?, moments_of(r, "n", "t", "tt")?);
+        let n = y.n as i64;
+        self.speeder += sign * n * speeder as i64;
+        self.diarahkan += sign * n * diarahkan as i64;
+        let e = self.moments.entry(flagged).or_default();
+        if sign > 0 {
+            *e = (e.0.merge(&y), e.1.merge(&t));
+        } else {
+            self.excluded += n;
+            let n = e.0.n.saturating_sub(y.n);
+            *e = (
+                Moments {
+                    n,
+                    ..e.0.merge(&negate(y))
+                },
+                Moments {
+                    n,
+                    ..e.1.merge(&negate(t))
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+fn answer_key(r: &QueryResult) -> Result<(Uuid, String, u8, bool, i64), DbErr> {
+    Ok((
+        r.try_get("", "campaign_id")?,
+        r.try_get("", "item")?,
+        r.try_get::<i16>("", "value")? as u8,
+        r.try_get("", "flagged")?,
+        r.try_get("", "n")?,
+    ))
+}
+
+/// A read-only snapshot, so the tallies and the live part are read as of one moment (a block
+/// sealed in between is counted once): repeatable read on PostgreSQL; on SQLite (WAL) a
+/// transaction reads one snapshot from its first read.
+pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await
+        }
+        _ => db.begin().await,
+    }
+}
+
 /// Aggregates for each campaign in `ids` (an empty map entry when it has no responses).
-pub async fn aggregates(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, Aggregate>, DbErr> {
+pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Aggregate>, DbErr> {
     let mut out: HashMap<Uuid, Aggregate> = ids.iter().map(|i| (*i, Aggregate::default())).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let txn = snapshot(db).await?;
     for chunk in ids.chunks(1000) {
-        let [counts, excluded_counts, moments, excluded] = aggregate_statements(db, chunk).map(|(_, s)| s);
-        // The answer counts and the score moments are independent scans of different tables:
-        // run side by side, each on its own pooled connection (one after the other inside a
-        // transaction).
-        let ((counts, excluded_counts), (moments, excluded)) = futures_util::try_join!(
-            async { Ok::<_, DbErr>((db.query_all_raw(counts).await?, db.query_all_raw(excluded_counts).await?)) },
-            async { Ok::<_, DbErr>((db.query_all_raw(moments).await?, db.query_all_raw(excluded).await?)) },
-        )?;
-        for (rows, sign) in [(counts, 1), (excluded_counts, -1)] {
-            for r in rows {
-                let c: Uuid = r.try_get("", "campaign_id")?;
-                let key = (
-                    r.try_get::<String>("", "item")?,
-                    r.try_get::<i16>("", "value")? as u8,
-                    r.try_get::<bool>("", "flagged")?,
-                );
-                *out.entry(c).or_default().counts.entry(key).or_insert(0) += sign * r.try_get::<i64>("", "n")?;
+        let [tallies, counts, moments, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
+        for r in txn.query_all_raw(tallies).await? {
+            let c: Uuid = r.try_get("", "campaign_id")?;
+            let a = out.entry(c).or_default();
+            match r.try_get::<String>("", "kind")?.as_str() {
+                "answer" => {
+                    let value: u8 = r
+                        .try_get::<String>("", "value")?
+                        .parse()
+                        .map_err(|_| DbErr::Type("ledger_tally: an answer value that is not a number".into()))?;
+                    a.add_count(r.try_get("", "key")?, value, r.try_get("", "flagged")?, r.try_get("", "n")?);
+                }
+                _ => a.add_moments(&r, 1)?,
             }
         }
-        for r in moments {
-            let c: Uuid = r.try_get("", "campaign_id")?;
-            let f: bool = r.try_get("", "flagged")?;
-            let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
-            let a = out.entry(c).or_default();
-            a.speeder += sum_of(&r, "sp")?;
-            a.diarahkan += sum_of(&r, "di")?;
-            let e = a.moments.entry(f).or_default();
-            *e = (e.0.merge(&y), e.1.merge(&t));
+        for (stmt, sign) in [(counts, 1), (excluded_counts, -1)] {
+            for r in txn.query_all_raw(stmt).await? {
+                let (c, item, value, flagged, n) = answer_key(&r)?;
+                out.entry(c).or_default().add_count(item, value, flagged, sign * n);
+            }
         }
-        for r in excluded {
-            let c: Uuid = r.try_get("", "campaign_id")?;
-            let f: bool = r.try_get("", "flagged")?;
-            let (y, t) = (moments_of(&r, "n", "s", "ss")?, moments_of(&r, "n", "t", "tt")?);
-            let a = out.entry(c).or_default();
-            a.speeder -= sum_of(&r, "sp")?;
-            a.diarahkan -= sum_of(&r, "di")?;
-            a.excluded += y.n as i64;
-            let e = a.moments.entry(f).or_default();
-            let n = e.0.n.saturating_sub(y.n);
-            let y2 = e.0.merge(&negate(y));
-            let t2 = e.1.merge(&negate(t));
-            *e = (Moments { n, ..y2 }, Moments { n, ..t2 });
+        for (stmt, sign) in [(moments, 1), (excluded, -1)] {
+            for r in txn.query_all_raw(stmt).await? {
+                let c: Uuid = r.try_get("", "campaign_id")?;
+                out.entry(c).or_default().add_moments(&r, sign)?;
+            }
         }
     }
+    txn.rollback().await?;
     Ok(out)
 }
 
@@ -196,50 +246,55 @@ pub struct Flags {
     pub excluded: i64,
 }
 
-/// The two statements `breakdowns` runs for a campaign: every demographic cell, and the cells of
-/// its excluded responses (to subtract).
-pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 2] {
-    // A cell shows n and the mean, so no sum of squares.
-    let sums = "COUNT(*) AS n, SUM(f.score) AS s";
-    let st = |sql: String| super::stmt(db, &sql, vec![campaign_id.into()]);
+/// The statements `breakdowns` runs for a campaign: the demographic cells of its sealed blocks
+/// (tallies), of its unsealed responses (live), and of its excluded responses (to subtract).
+pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 3] {
+    let st = |sql: &str| super::stmt(db, sql, vec![campaign_id.into()]);
     [
         (
-            "breakdowns",
-            st(format!(
-                "SELECT f.key AS key, f.value AS value, {sums} FROM response_field f \
-                 WHERE f.campaign_id = $1 AND f.kind = 'demographic' GROUP BY f.key, f.value"
-            )),
+            "tallied breakdowns",
+            st(
+                "SELECT key, value, CAST(SUM(n) AS BIGINT) AS n, SUM(s) AS s FROM ledger_tally WHERE campaign_id = $1 AND kind = 'field' \
+                GROUP BY key, value",
+            ),
+        ),
+        (
+            "unsealed breakdowns",
+            st(
+                "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(f.score) AS s FROM response r JOIN response_field f ON f.response_id = r.id \
+                 WHERE r.campaign_id = $1 AND r.sealed = FALSE AND f.kind = 'demographic' GROUP BY f.key, f.value",
+            ),
         ),
         (
             "excluded breakdowns",
-            st(format!(
-                "SELECT f.key AS key, f.value AS value, {sums} FROM exclusion e JOIN response_field f ON f.response_id = e.response_id \
-                 WHERE e.campaign_id = $1 AND f.kind = 'demographic' GROUP BY f.key, f.value"
-            )),
+            st(
+                "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(f.score) AS s FROM exclusion e JOIN response_field f ON f.response_id = e.response_id \
+                 WHERE e.campaign_id = $1 AND f.kind = 'demographic' GROUP BY f.key, f.value",
+            ),
         ),
     ]
 }
 
-/// Count and score sum per demographic value (key, value) over the analysis set (`sum_sq` is 0).
-///
-/// Each field row carries its response's score (migration 000005), so this is one index-only
-/// range scan of `ix_response_field_scores`, already in group order; the excluded responses' rows
-/// are subtracted by a second, small query, as in `aggregates`.
-pub async fn breakdowns(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
-    let [all, excluded] = breakdown_statements(db, campaign_id).map(|(_, s)| s);
+/// Count and score sum per demographic value (key, value) over the analysis set (`sum_sq` is 0:
+/// a cell shows n and the mean).
+pub async fn breakdowns(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
+    let txn = snapshot(db).await?;
+    let [tallied, unsealed, excluded] = breakdown_statements(&txn, campaign_id).map(|(_, s)| s);
     let mut cells: BTreeMap<(String, String), Moments> = BTreeMap::new();
-    for r in db.query_all_raw(all).await? {
-        let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
-        cells.insert(key, cell_of(&r)?);
-    }
-    for r in db.query_all_raw(excluded).await? {
-        let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
-        let x = cell_of(&r)?;
-        if let Some(m) = cells.get_mut(&key) {
-            let n = m.n.saturating_sub(x.n);
-            *m = Moments { n, ..m.merge(&negate(x)) };
+    for (stmt, sign) in [(tallied, 1.0), (unsealed, 1.0), (excluded, -1.0)] {
+        for r in txn.query_all_raw(stmt).await? {
+            let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
+            let x = cell_of(&r)?;
+            let m = cells.entry(key).or_default();
+            let n = if sign > 0.0 { m.n + x.n } else { m.n.saturating_sub(x.n) };
+            *m = Moments {
+                n,
+                sum: m.sum + sign * x.sum,
+                sum_sq: 0.0,
+            };
         }
     }
+    txn.rollback().await?;
     Ok(cells.into_iter().filter(|(_, m)| m.n > 0).map(|((k, v), m)| (k, v, m)).collect())
 }
 
@@ -268,18 +323,6 @@ pub struct ExportRow {
     pub excluded: bool,
     pub answers: HashMap<String, i16>,
     pub fields: HashMap<(String, String), String>,
-}
-
-/// A read-only snapshot for a streamed export (repeatable read on PostgreSQL; on SQLite a
-/// transaction is a snapshot from its first read).
-pub async fn export_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
-                .await
-        }
-        _ => db.begin().await,
-    }
 }
 
 pub async fn export_page(db: &impl ConnectionTrait, campaign_id: Uuid, after: Option<Uuid>, limit: u64) -> Result<Vec<ExportRow>, DbErr> {

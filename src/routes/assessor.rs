@@ -233,7 +233,7 @@ pub async fn responses_csv(state: web::Data<AppState>, who: Principal, id: web::
     // One read transaction for the whole export: the file is a consistent snapshot even while
     // citizens keep submitting, and it is read through one connection, so memory stays that
     // connection's page cache however many rows there are.
-    let snapshot = repo::results::export_snapshot(&state.db).await?;
+    let snapshot = repo::results::snapshot(&state.db).await?;
     let campaign_id = c.id;
     struct Cursor {
         db: Option<sea_orm::DatabaseTransaction>,

@@ -213,7 +213,11 @@ impl TestApp {
         for row in rows {
             let table: String = row.try_get("", "name").unwrap();
             let sql = match backend {
-                sea_orm::DbBackend::Postgres => format!("SELECT row_to_json(t)::text AS j FROM \"{table}\" t"),
+                sea_orm::DbBackend::Postgres =>
+                // An alias no table has as a column name (`ledger_tally` has a column `t`).
+                {
+                    format!("SELECT row_to_json(whole_row)::text AS j FROM \"{table}\" whole_row")
+                }
                 _ => format!("SELECT * FROM \"{table}\""),
             };
             let rows = self.db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();

@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::campaigns::open_link;
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::survey::{all, submit_json};
 
 /// Runs raw SQL written with `$n` placeholders on either backend.
@@ -147,15 +147,47 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     assert_eq!(v["head"]["unsealed"], 1);
     assert!(v["problems"].to_string().contains(&forged.to_string()), "{v}");
 
-    // 4. The columns the statistics read but the content hash does not cover: a response's score,
-    //    the score copied onto its demographic row (the breakdowns), an answer's flag copy.
+    // 4. What the statistics read beyond the hashed content: the block's tallies (the results
+    //    add those up instead of the answers), the `sealed` marks, and the derived columns.
     let (cid4, ids4) = sealed_campaign(&app, 6).await;
-    let before: Value = app
-        .get(&format!("/api/v1/campaigns/{cid4}/results"), Some(&app.admin_key))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let c4: uuid::Uuid = cid4.parse().unwrap();
+    let before = results_of(&app, &cid4).await;
+    assert_eq!(before["n"], 6);
+    assert_eq!(ledger(&app, &cid4).await["ok"], true);
+    exec(
+        &app,
+        "UPDATE ledger_tally SET n = n + 50 WHERE campaign_id = $1 AND kind = 'response'",
+        vec![c4.into()],
+    )
+    .await;
+    assert_eq!(results_of(&app, &cid4).await["n"], 56, "forged tallies move the results");
+    let v = ledger(&app, &cid4).await;
+    let broken = broken_blocks(&v);
+    assert_eq!(broken.len(), 1, "{v}");
+    assert!(broken[0].1.contains("tallies do not match"), "{v}");
+    exec(
+        &app,
+        "UPDATE ledger_tally SET n = n - 50 WHERE campaign_id = $1 AND kind = 'response'",
+        vec![c4.into()],
+    )
+    .await;
+    assert_eq!(ledger(&app, &cid4).await["ok"], true);
+    assert_eq!(results_of(&app, &cid4).await, before);
+
+    // An unmarked sealed response would be counted twice (tally and live part).
+    exec(&app, "UPDATE response SET sealed = FALSE WHERE id = $1", vec![ids4[5].into()]).await;
+    assert_eq!(results_of(&app, &cid4).await["n"], 7);
+    let v = ledger(&app, &cid4).await;
+    assert!(
+        broken_blocks(&v)[0]
+            .1
+            .contains(&format!("response {} is in this block but not marked sealed", ids4[5])),
+        "{v}"
+    );
+    exec(&app, "UPDATE response SET sealed = TRUE WHERE id = $1", vec![ids4[5].into()]).await;
+
+    // Derived columns: a response's score, the score copied onto its demographic row, an
+    // answer's flag copy.
     exec(&app, "UPDATE response SET score = 4.0 WHERE id = $1", vec![ids4[0].into()]).await;
     exec(
         &app,
@@ -169,14 +201,6 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
         vec![ids4[2].into()],
     )
     .await;
-    let after: Value = app
-        .get(&format!("/api/v1/campaigns/{cid4}/results"), Some(&app.admin_key))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_ne!(after["index"]["value"], before["index"]["value"], "the edit moves the index");
-    assert_ne!(after["breakdowns"]["layanan"], before["breakdowns"]["layanan"], "and the breakdown");
     let v = ledger(&app, &cid4).await;
     assert_eq!(v["ok"], false);
     let broken = broken_blocks(&v);
@@ -187,6 +211,117 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     for id in &ids4[3..] {
         assert!(!broken[0].1.contains(&id.to_string()), "{v}");
     }
+}
+
+/// The results add up sealed blocks' tallies and the live part; sealing moves responses from one
+/// to the other and changes nothing in the results (up to float rounding), exclusions included.
+#[tokio::test]
+async fn results_are_the_same_before_and_after_sealing() {
+    let app = spawn_app_with(|env| {
+        env.insert("INTEGRITAS_SEAL_SECONDS".into(), "86400".into());
+    })
+    .await;
+    let (_, c) = crate::campaigns::unit_and_campaign(&app, "ipkp").await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let code = open_link(&app, &cid, json!({"label": "L"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for i in 0..20 {
+        submit_varied(&app, &code, i).await;
+    }
+    let live = results_of(&app, &cid).await;
+    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
+    let tallied = results_of(&app, &cid).await;
+    assert_eq!(
+        (live["ledger"]["unsealed"].as_i64(), tallied["ledger"]["unsealed"].as_i64()),
+        (Some(20), Some(0))
+    );
+    assert_same_results(&live, &tallied);
+    for i in 20..33 {
+        submit_varied(&app, &code, i).await;
+    }
+    let mixed = results_of(&app, &cid).await;
+    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
+    let sealed = results_of(&app, &cid).await;
+    assert_eq!(
+        (mixed["ledger"]["unsealed"].as_i64(), sealed["ledger"]["blocks"].as_i64()),
+        (Some(13), Some(2))
+    );
+    assert_same_results(&mixed, &sealed);
+    assert_eq!(sealed["n"], 33);
+    assert!(sealed["flags"]["diarahkan"].as_i64().unwrap() > 0);
+    assert!(!sealed["breakdowns"]["usia"][0]["suppressed"].as_bool().unwrap());
+    // An exclusion of a sealed response subtracts from the tallies as from the live part.
+    let rid = response_ids(&app, &cid).await[0];
+    let r = app
+        .post_json(
+            &format!("/api/v1/responses/{rid}/exclude"),
+            Some(&app.admin_key),
+            &json!({"reason": "Isian uji coba petugas"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let excluded = results_of(&app, &cid).await;
+    assert_eq!(
+        (excluded["n"].as_i64(), excluded["flags"]["excluded"].as_i64()),
+        (Some(32), Some(1))
+    );
+    assert_eq!(ledger(&app, &cid).await["ok"], true);
+}
+
+/// Answers that vary with `i`, every ninth respondent steered, three age groups.
+async fn submit_varied(app: &TestApp, code: &str, i: usize) {
+    let answers: serde_json::Map<String, Value> = crate::survey::IPKP
+        .iter()
+        .enumerate()
+        .map(|(j, item)| (item.to_string(), json!((i * 7 + j * 3) % 4 + 1)))
+        .collect();
+    let steered = if i % 9 == 0 { "ya" } else { "tidak" };
+    let usia = ["<25", "25-39", "40-54"][i % 3];
+    let r = submit_json(
+        app,
+        code,
+        Value::Object(answers),
+        json!({"screening": {"diarahkan": steered}, "demographics": {"usia": usia, "layanan": "Paspor"}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+}
+
+async fn results_of(app: &TestApp, cid: &str) -> Value {
+    let r = app.get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key)).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// Every number equal, floats up to rounding (sums are added in another order).
+fn assert_same_results(a: &Value, b: &Value) {
+    fn walk(a: &Value, b: &Value, path: &str) {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                assert!(crate::results::close(x, y), "{path}: {x} vs {y}");
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{path}");
+                for (k, v) in x {
+                    if path.is_empty() && k == "ledger" {
+                        continue;
+                    }
+                    walk(v, &y[k], &format!("{path}.{k}"));
+                }
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                assert_eq!(x.len(), y.len(), "{path}");
+                for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                    walk(p, q, &format!("{path}[{i}]"));
+                }
+            }
+            _ => assert_eq!(a, b, "{path}"),
+        }
+    }
+    walk(a, b, "");
 }
 
 #[tokio::test]

@@ -572,6 +572,8 @@ async fn responses_keep_nothing_that_identifies_the_respondent() {
             "link_label",
             "open_link_id",
             "score",
+            // Whether the ledger has sealed it yet (a block covers thousands of responses).
+            "sealed",
             "speeder",
             "submitted_on",
             "total"
