@@ -277,7 +277,7 @@ async fn submit_varied(app: &TestApp, code: &str, i: usize) {
         .enumerate()
         .map(|(j, item)| (item.to_string(), json!((i * 7 + j * 3) % 4 + 1)))
         .collect();
-    let steered = if i % 9 == 0 { "ya" } else { "tidak" };
+    let steered = if i.is_multiple_of(9) { "ya" } else { "tidak" };
     let usia = ["<25", "25-39", "40-54"][i % 3];
     let r = submit_json(
         app,
