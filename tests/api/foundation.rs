@@ -345,7 +345,8 @@ fn the_command_line_checks_forms_and_creates_keys() {
 }
 
 /// Upgrading a database that already holds responses: migration 000005 copies each response's
-/// score onto its field rows (the breakdowns read only those), so old data keeps its breakdowns.
+/// score onto its field rows, and 000006 marks the responses already in a block and gives every
+/// existing block its tallies, so old data keeps its results and breakdowns.
 #[tokio::test]
 async fn upgrading_backfills_the_breakdown_scores() {
     use migrations::MigratorTrait;
@@ -391,7 +392,64 @@ async fn upgrading_backfills_the_breakdown_scores() {
         )
         .await;
     }
+    // The first response was already sealed into a block before the upgrade.
+    let block = uuid::Uuid::new_v4();
+    run(
+        "INSERT INTO ledger_block (id, campaign_id, seq, prev_hash, hash, count, sealed_at) VALUES ($1, $2, 1, 'g', 'h', 1, $3)",
+        vec![block.into(), campaign.into(), now.into()],
+    )
+    .await;
+    run(
+        "INSERT INTO ledger_entry (response_id, block_id, campaign_id, position) VALUES ($1, $2, $3, 0)",
+        vec![ids[0].into(), block.into(), campaign.into()],
+    )
+    .await;
     migrations::Migrator::up(&db, None).await.unwrap();
+    // It is marked sealed and its block has tallies; the other stays in the live part.
+    let sealed = |id: uuid::Uuid| {
+        let db = db.clone();
+        async move {
+            let r = db
+                .query_one_raw(integritas::repo::stmt(
+                    &db,
+                    "SELECT sealed FROM response WHERE id = $1",
+                    vec![id.into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            r.try_get::<bool>("", "sealed").unwrap()
+        }
+    };
+    assert!(sealed(ids[0]).await);
+    assert!(!sealed(ids[1]).await);
+    let tallies = db
+        .query_all_raw(integritas::repo::stmt(
+            &db,
+            "SELECT kind, key, value, n, s FROM ledger_tally WHERE block_id = $1 ORDER BY kind",
+            vec![block.into()],
+        ))
+        .await
+        .unwrap();
+    let tallies: Vec<(String, String, String, i64, f64)> = tallies
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "kind").unwrap(),
+                r.try_get("", "key").unwrap(),
+                r.try_get("", "value").unwrap(),
+                r.try_get("", "n").unwrap(),
+                r.try_get("", "s").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tallies,
+        [
+            ("field".to_owned(), "usia".to_owned(), "25-39".to_owned(), 1, 2.5),
+            ("response".to_owned(), String::new(), String::new(), 1, 2.5)
+        ]
+    );
     for (id, score) in ids.iter().zip(scores) {
         let rows = db
             .query_all_raw(integritas::repo::stmt(
