@@ -822,6 +822,9 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
     run_raw(db, &stmts).await;
     run_raw(db, &scan).await;
     let (service, raw) = timed_rounds(api, &path, db, &[&stmts, &scan], a.hasil_runs).await;
+    for (name, d) in named_medians(&stmts, &raw[0].1).iter().chain(&named_medians(&scan, &raw[1].1)) {
+        eprintln!("    raw {name:<24} median {:8.2} ms", ms(*d));
+    }
     HasilRow {
         units: a.units,
         campaigns: campaigns.len(),

@@ -89,12 +89,23 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Covering, in the results' GROUP BY order: a campaign's tallies are read index-only.
         m.create_index(
             Index::create()
                 .name("ix_ledger_tally_campaign")
                 .table("ledger_tally")
                 .col("campaign_id")
                 .col("kind")
+                .col("key")
+                .col("value")
+                .col("flagged")
+                .col("speeder")
+                .col("diarahkan")
+                .col("n")
+                .col("s")
+                .col("ss")
+                .col("t")
+                .col("tt")
                 .to_owned(),
         )
         .await?;
