@@ -88,9 +88,10 @@ fn negate(m: Moments) -> Moments {
     }
 }
 
-/// The statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the benchmark
-/// times exactly these). Sealed blocks are read from their tallies; only the responses not sealed
-/// yet are grouped live; the excluded responses are subtracted.
+/// The fixed statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the
+/// benchmark times exactly these). Sealed blocks are read from their tallies; the responses not
+/// sealed yet are grouped live (their ids here, their answers by `unsealed_answers_statement`);
+/// the excluded responses are subtracted.
 pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 5] {
     let ph = placeholders(1, chunk.len());
     let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
@@ -106,11 +107,9 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
             )),
         ),
         (
-            "unsealed answer counts",
+            "unsealed ids",
             st(format!(
-                "SELECT a.campaign_id AS campaign_id, a.item AS item, a.value AS value, a.flagged AS flagged, COUNT(*) AS n \
-                 FROM response r JOIN answer a ON a.response_id = r.id WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE \
-                 GROUP BY a.campaign_id, a.flagged, a.item, a.value"
+                "SELECT r.id AS id FROM response r WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE"
             )),
         ),
         (
@@ -137,6 +136,38 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
             )),
         ),
     ]
+}
+
+/// The answer counts of some unsealed responses, by id. The live part is found in two steps
+/// (ids, then their answers by primary key) because a join lets PostgreSQL's planner prefer a hash
+/// join over every answer row of the table to a thousand index probes.
+pub fn unsealed_answers_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Statement {
+    super::stmt(
+        db,
+        &format!(
+            "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE response_id IN ({}) \
+             GROUP BY campaign_id, flagged, item, value",
+            placeholders(1, ids.len())
+        ),
+        ids_values(ids),
+    )
+}
+
+/// The demographic cells of some unsealed responses, by id (two steps, as for the answers).
+pub fn unsealed_fields_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Statement {
+    super::stmt(
+        db,
+        &format!(
+            "SELECT key, value, COUNT(*) AS n, SUM(score) AS s FROM response_field WHERE response_id IN ({}) AND kind = 'demographic' \
+             GROUP BY key, value",
+            placeholders(1, ids.len())
+        ),
+        ids_values(ids),
+    )
+}
+
+async fn ids_of(db: &impl ConnectionTrait, stmt: Statement) -> Result<Vec<Uuid>, DbErr> {
+    db.query_all_raw(stmt).await?.iter().map(|r| r.try_get("", "id")).collect()
 }
 
 impl Aggregate {
@@ -204,7 +235,7 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
     }
     let txn = snapshot(db).await?;
     for chunk in ids.chunks(1000) {
-        let [tallies, counts, moments, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
+        let [tallies, unsealed, moments, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
         for r in txn.query_all_raw(tallies).await? {
             let c: Uuid = r.try_get("", "campaign_id")?;
             let a = out.entry(c).or_default();
@@ -219,7 +250,12 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
                 _ => a.add_moments(&r, 1)?,
             }
         }
-        for (stmt, sign) in [(counts, 1), (excluded_counts, -1)] {
+        let mut counts = Vec::new();
+        for ids in ids_of(&txn, unsealed).await?.chunks(1000) {
+            counts.push((unsealed_answers_statement(&txn, ids), 1));
+        }
+        counts.push((excluded_counts, -1));
+        for (stmt, sign) in counts {
             for r in txn.query_all_raw(stmt).await? {
                 let (c, item, value, flagged, n) = answer_key(&r)?;
                 out.entry(c).or_default().add_count(item, value, flagged, sign * n);
@@ -246,8 +282,9 @@ pub struct Flags {
     pub excluded: i64,
 }
 
-/// The statements `breakdowns` runs for a campaign: the demographic cells of its sealed blocks
-/// (tallies), of its unsealed responses (live), and of its excluded responses (to subtract).
+/// The fixed statements `breakdowns` runs for a campaign: the demographic cells of its sealed
+/// blocks (tallies), the ids of its unsealed responses (whose cells `unsealed_fields_statement`
+/// reads), and the cells of its excluded responses (to subtract).
 pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 3] {
     let st = |sql: &str| super::stmt(db, sql, vec![campaign_id.into()]);
     [
@@ -259,11 +296,8 @@ pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&
             ),
         ),
         (
-            "unsealed breakdowns",
-            st(
-                "SELECT f.key AS key, f.value AS value, COUNT(*) AS n, SUM(f.score) AS s FROM response r JOIN response_field f ON f.response_id = r.id \
-                 WHERE r.campaign_id = $1 AND r.sealed = FALSE AND f.kind = 'demographic' GROUP BY f.key, f.value",
-            ),
+            "unsealed ids",
+            st("SELECT r.id AS id FROM response r WHERE r.campaign_id = $1 AND r.sealed = FALSE"),
         ),
         (
             "excluded breakdowns",
@@ -281,7 +315,12 @@ pub async fn breakdowns(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Ve
     let txn = snapshot(db).await?;
     let [tallied, unsealed, excluded] = breakdown_statements(&txn, campaign_id).map(|(_, s)| s);
     let mut cells: BTreeMap<(String, String), Moments> = BTreeMap::new();
-    for (stmt, sign) in [(tallied, 1.0), (unsealed, 1.0), (excluded, -1.0)] {
+    let mut stmts = vec![(tallied, 1.0)];
+    for ids in ids_of(&txn, unsealed).await?.chunks(1000) {
+        stmts.push((unsealed_fields_statement(&txn, ids), 1.0));
+    }
+    stmts.push((excluded, -1.0));
+    for (stmt, sign) in stmts {
         for r in txn.query_all_raw(stmt).await? {
             let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
             let x = cell_of(&r)?;
