@@ -1,7 +1,9 @@
-//! The aggregates behind results and hasil, computed by the database: per-item answer counts and
-//! per-response score moments, grouped by campaign and flag, over many campaigns in one query.
-//! Exclusions are subtracted by a second, small query over the excluded responses only, so the
-//! big scan stays an index-only GROUP BY.
+//! The aggregates behind results and hasil, computed by the database: per-item answer counts,
+//! score and total moments per flag, and demographic cells, over many campaigns at once. Sealed
+//! blocks contribute their tallies (written once by the sealer); the responses not sealed yet are
+//! grouped live; excluded responses are subtracted by small queries over the exclusions only. All
+//! of one call is read in one snapshot, so a block sealed meanwhile is counted exactly once. Also
+//! here: the page reader of the streamed responses export.
 
 use std::collections::{BTreeMap, HashMap};
 

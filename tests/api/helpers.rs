@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use integritas::config::Settings;
 use integritas::startup::Application;
+use sea_orm::sqlx::Connection;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
@@ -52,6 +53,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub admin_key: String,
     pg: Option<(String, String)>,
+    _keeper: Option<sea_orm::sqlx::SqliteConnection>,
 }
 
 /// The test server with the default test settings.
@@ -69,6 +71,10 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
     env.insert("INTEGRITAS_RATE_LIMIT".into(), "off".into());
     env.insert("INTEGRITAS_MIN_SECONDS".into(), "0".into());
     env.insert("INTEGRITAS_DB_POOL".into(), "8".into());
+    let memory_url = format!(
+        "sqlite:file:integritas-test-{}?mode=memory&cache=shared",
+        uuid::Uuid::new_v4().simple()
+    );
     let pg = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("integritas_test_{}", uuid::Uuid::new_v4().simple());
@@ -77,9 +83,20 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
             Some((admin_url, name))
         }
         _ => {
-            env.insert("INTEGRITAS_DATABASE_URL".into(), "sqlite::memory:".into());
+            env.insert("INTEGRITAS_DATABASE_URL".into(), memory_url.clone());
             None
         }
+    };
+    // A named in-memory database lives as long as one connection to it is open. The pool may
+    // close and reopen its connections (it did once in CI, and the test then met an empty
+    // database), so the test holds one connection of its own for its whole life.
+    let keeper = match pg {
+        None => Some(
+            sea_orm::sqlx::SqliteConnection::connect(&memory_url)
+                .await
+                .expect("the in-memory test database"),
+        ),
+        Some(_) => None,
     };
     f(&mut env);
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
@@ -98,6 +115,7 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
         client,
         admin_key: ADMIN_KEY.into(),
         pg,
+        _keeper: keeper,
     }
 }
 
