@@ -1,6 +1,7 @@
 //! Pure domain logic: no actix, no sea-orm. Everything here is unit- and property-tested.
 //!
 //! * [`forms`] — survey definitions (the instruments), their validation and a citizen's answers;
+//! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
 //! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
 //! * [`sample_size`] — Krejcie & Morgan;
@@ -11,6 +12,7 @@
 pub mod campaign;
 pub mod credentials;
 pub mod forms;
+pub mod language;
 pub mod ledger;
 pub mod respond;
 pub mod sample_size;
