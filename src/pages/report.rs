@@ -12,6 +12,7 @@ use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::render::{Fallback, render};
 use crate::domain::campaign::{CampaignStatus, Period};
 use crate::domain::scoring::{Hasil, Predicate, RuleId, Verdict};
 use crate::repo::ledger::Verification;
@@ -590,11 +591,6 @@ fn nav_view<'a>(n: &Nav<'a>) -> NavView<'a> {
     }
 }
 
-/// A minimal page, should a template ever fail to render.
-fn fallback(_err: &askama::Error) -> String {
-    "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Terjadi kesalahan</title></head><body><h1>Terjadi kesalahan / Something went wrong</h1><p>Halaman ini tidak dapat ditampilkan. / This page cannot be shown.</p></body></html>".to_owned()
-}
-
 // ---------------------------------------------------------------------------
 // Login
 // ---------------------------------------------------------------------------
@@ -608,12 +604,13 @@ struct LoginTemplate<'a> {
 
 /// The login form: POST /masuk with `key` and `next`.
 pub fn login_page(p: &LoginPage) -> String {
-    LoginTemplate {
-        error: p.error,
-        next: p.next,
-    }
-    .render()
-    .unwrap_or_else(|e| fallback(&e))
+    render(
+        &LoginTemplate {
+            error: p.error,
+            next: p.next,
+        },
+        Fallback::Report,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -1085,38 +1082,39 @@ pub fn campaign_report(p: &CampaignReport) -> String {
             .collect(),
     };
 
-    CampaignTemplate {
-        nav: nav_view(&p.nav),
-        unit_name: p.unit_name,
-        unit_href: format!("/laporan/unit/{}", p.unit_id),
-        campaign_title: p.campaign_title,
-        form_title: p.form_title,
-        index_name: &r.index_name,
-        scale_max: m,
-        meta,
-        index_rows,
-        n: r.n,
-        clean_n: clean.n,
-        required_n: r.required_n,
-        adequate: r.adequate,
-        progress_svg: progress_chart(r.n, r.required_n),
-        thresholds,
-        items,
-        item_svg,
-        dist_svg,
-        legend,
-        days: p.per_day.iter().map(|d| (d.date.to_string(), d.n)).collect(),
-        day_total,
-        day_svg,
-        flags,
-        breakdowns,
-        change,
-        exclusions,
-        ledger,
-        downloads: p.downloads,
-    }
-    .render()
-    .unwrap_or_else(|e| fallback(&e))
+    render(
+        &CampaignTemplate {
+            nav: nav_view(&p.nav),
+            unit_name: p.unit_name,
+            unit_href: format!("/laporan/unit/{}", p.unit_id),
+            campaign_title: p.campaign_title,
+            form_title: p.form_title,
+            index_name: &r.index_name,
+            scale_max: m,
+            meta,
+            index_rows,
+            n: r.n,
+            clean_n: clean.n,
+            required_n: r.required_n,
+            adequate: r.adequate,
+            progress_svg: progress_chart(r.n, r.required_n),
+            thresholds,
+            items,
+            item_svg,
+            dist_svg,
+            legend,
+            days: p.per_day.iter().map(|d| (d.date.to_string(), d.n)).collect(),
+            day_total,
+            day_svg,
+            flags,
+            breakdowns,
+            change,
+            exclusions,
+            ledger,
+            downloads: p.downloads,
+        },
+        Fallback::Report,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -1371,45 +1369,46 @@ pub fn unit_page(p: &UnitPage) -> String {
             &[(3.2, "3.20"), (3.6, "3.60")],
         )
     };
-    UnitTemplate {
-        nav: nav_view(&p.nav),
-        name: &h.unit.name,
-        instansi: &h.unit.instansi,
-        slug: &h.unit.slug,
-        year: h.year,
-        rule_name: rule_name(h.rule),
-        tlhp: h
-            .inputs
-            .tlhp_percent
-            .map(|t| format!("{} %", f2(t)))
-            .unwrap_or_else(|| "— (belum diisi / not entered)".to_owned()),
-        kinerja: h
-            .inputs
-            .kinerja
-            .map(|k| k.as_str().to_owned())
-            .unwrap_or_else(|| "— (belum diisi / not entered)".to_owned()),
-        surveys: vec![survey_view("IPAK", h.ipak.as_ref()), survey_view("IPKP", h.ipkp.as_ref())],
-        hasil: h.hasil.iter().enumerate().map(|(i, x)| hasil_view(x, i == 0)).collect(),
-        campaigns: p
-            .campaigns
-            .iter()
-            .map(|c| CampaignRowView {
-                href: campaign_href(c.id),
-                title: c.title.clone(),
-                form: c.form.clone(),
-                status: c.status.clone(),
-                n: c.n,
-                value: r2(c.value_0_4),
-                ci: ci(c.ci_low_0_4, c.ci_high_0_4),
-                ended: opt_date_time(c.ended),
-            })
-            .collect(),
-        campaigns_svg,
-        prev_year_href: unit_href(h.unit.id, h.year - 1),
-        next_year_href: unit_href(h.unit.id, h.year + 1),
-    }
-    .render()
-    .unwrap_or_else(|e| fallback(&e))
+    render(
+        &UnitTemplate {
+            nav: nav_view(&p.nav),
+            name: &h.unit.name,
+            instansi: &h.unit.instansi,
+            slug: &h.unit.slug,
+            year: h.year,
+            rule_name: rule_name(h.rule),
+            tlhp: h
+                .inputs
+                .tlhp_percent
+                .map(|t| format!("{} %", f2(t)))
+                .unwrap_or_else(|| "— (belum diisi / not entered)".to_owned()),
+            kinerja: h
+                .inputs
+                .kinerja
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_else(|| "— (belum diisi / not entered)".to_owned()),
+            surveys: vec![survey_view("IPAK", h.ipak.as_ref()), survey_view("IPKP", h.ipkp.as_ref())],
+            hasil: h.hasil.iter().enumerate().map(|(i, x)| hasil_view(x, i == 0)).collect(),
+            campaigns: p
+                .campaigns
+                .iter()
+                .map(|c| CampaignRowView {
+                    href: campaign_href(c.id),
+                    title: c.title.clone(),
+                    form: c.form.clone(),
+                    status: c.status.clone(),
+                    n: c.n,
+                    value: r2(c.value_0_4),
+                    ci: ci(c.ci_low_0_4, c.ci_high_0_4),
+                    ended: opt_date_time(c.ended),
+                })
+                .collect(),
+            campaigns_svg,
+            prev_year_href: unit_href(h.unit.id, h.year - 1),
+            next_year_href: unit_href(h.unit.id, h.year + 1),
+        },
+        Fallback::Report,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -1501,17 +1500,18 @@ pub fn national_page(p: &NationalPage) -> String {
             }
         })
         .collect();
-    NationalTemplate {
-        nav: nav_view(&p.nav),
-        year: p.year,
-        sort: p.sort,
-        heads,
-        rows,
-        csv_href: p.csv_href,
-        xlsx_href: p.xlsx_href,
-    }
-    .render()
-    .unwrap_or_else(|e| fallback(&e))
+    render(
+        &NationalTemplate {
+            nav: nav_view(&p.nav),
+            year: p.year,
+            sort: p.sort,
+            heads,
+            rows,
+            csv_href: p.csv_href,
+            xlsx_href: p.xlsx_href,
+        },
+        Fallback::Report,
+    )
 }
 
 #[cfg(test)]
