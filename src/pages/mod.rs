@@ -12,6 +12,8 @@
 //! `format` (numbers and dates), `chart` (SVG geometry drawn by templates), `render` (a failed
 //! render is logged and answered with a fallback page).
 
+mod chart;
+mod format;
 mod notice;
 mod printables;
 mod render;

@@ -145,6 +145,130 @@ const TRY_AGAIN: Text = Text {
     en: "Try again",
 };
 
+/// A refusal's page title and message.
+struct RefusalText {
+    title: Text,
+    message: Text,
+}
+
+const UNKNOWN_LINK: RefusalText = RefusalText {
+    title: Text {
+        id: "Tautan survei tidak ditemukan",
+        en: "Survey link not found",
+    },
+    message: Text {
+        id: "Kami tidak menemukan survei untuk tautan atau kode ini. Periksa kembali alamatnya, atau pindai ulang kode QR di tempat layanan.",
+        en: "We could not find a survey for this link or code. Please check the address, or scan the QR code at the service point again.",
+    },
+};
+
+const TOKEN_USED: RefusalText = RefusalText {
+    title: Text {
+        id: "Kode sudah digunakan",
+        en: "Code already used",
+    },
+    message: Text {
+        id: "Kode survei ini sudah pernah digunakan. Setiap kode hanya berlaku untuk satu kali pengisian. Terima kasih atas partisipasi Anda.",
+        en: "This survey code has already been used. Each code is valid for one response only. Thank you for taking part.",
+    },
+};
+
+const LINK_REVOKED: RefusalText = RefusalText {
+    title: Text {
+        id: "Tautan tidak berlaku lagi",
+        en: "This link is no longer valid",
+    },
+    message: Text {
+        id: "Tautan survei ini sudah tidak berlaku. Jika Anda ingin memberi masukan, mintalah tautan atau kode QR yang baru kepada petugas.",
+        en: "This survey link has been withdrawn. If you would like to give feedback, please ask the staff for a new link or QR code.",
+    },
+};
+
+const LINK_EXPIRED: RefusalText = RefusalText {
+    title: Text {
+        id: "Tautan sudah kedaluwarsa",
+        en: "This link has expired",
+    },
+    message: Text {
+        id: "Masa berlaku tautan survei ini sudah habis. Terima kasih atas kesediaan Anda untuk mengisi survei.",
+        en: "This survey link has expired. Thank you for being willing to take part.",
+    },
+};
+
+const LINK_FULL: RefusalText = RefusalText {
+    title: Text {
+        id: "Kuota survei sudah terpenuhi",
+        en: "This survey is full",
+    },
+    message: Text {
+        id: "Tautan survei ini sudah menerima jumlah jawaban maksimum. Terima kasih atas minat Anda.",
+        en: "This survey link has already received the maximum number of answers. Thank you for your interest.",
+    },
+};
+
+const CAMPAIGN_CLOSED: RefusalText = RefusalText {
+    title: Text {
+        id: "Survei sudah ditutup",
+        en: "The survey is closed",
+    },
+    message: Text {
+        id: "Periode survei ini sudah berakhir, sehingga jawaban baru tidak dapat diterima lagi. Terima kasih atas minat Anda.",
+        en: "This survey period has ended, so new answers can no longer be accepted. Thank you for your interest.",
+    },
+};
+
+const CAMPAIGN_NOT_YET_OPEN: RefusalText = RefusalText {
+    title: Text {
+        id: "Survei belum dibuka",
+        en: "The survey is not open yet",
+    },
+    message: Text {
+        id: "Periode survei ini belum dimulai. Silakan coba lagi nanti.",
+        en: "This survey period has not started yet. Please try again later.",
+    },
+};
+
+const TOO_MANY_REQUESTS: RefusalText = RefusalText {
+    title: Text {
+        id: "Terlalu banyak kiriman",
+        en: "Too many submissions",
+    },
+    message: TOO_MANY_MESSAGE,
+};
+
+const STALE_FORM: RefusalText = RefusalText {
+    title: Text {
+        id: "Mohon muat ulang formulir",
+        en: "Please reload the form",
+    },
+    message: Text {
+        id: "Formulir ini sudah terlalu lama terbuka atau tidak lengkap, sehingga jawaban Anda belum tersimpan. Silakan muat ulang halaman survei dan isi kembali. Mohon maaf atas ketidaknyamanannya.",
+        en: "This form was open for too long or arrived incomplete, so your answers were not saved. Please reload the survey page and answer again. Sorry for the inconvenience.",
+    },
+};
+
+const UNAVAILABLE: RefusalText = RefusalText {
+    title: Text {
+        id: "Layanan sedang tidak tersedia",
+        en: "Service temporarily unavailable",
+    },
+    message: Text {
+        id: "Mohon maaf, sedang terjadi gangguan sementara dan jawaban Anda belum tersimpan. Silakan coba lagi beberapa saat lagi.",
+        en: "Sorry, we are having a temporary problem and your answers were not saved. Please try again in a few moments.",
+    },
+};
+
+const HONEYPOT: RefusalText = RefusalText {
+    title: Text {
+        id: "Kiriman tidak dapat diproses",
+        en: "Submission not accepted",
+    },
+    message: Text {
+        id: "Kiriman ini tampak dibuat secara otomatis, sehingga tidak kami simpan. Jika Anda mengisi survei ini sendiri, silakan muat ulang halaman dan kirim kembali.",
+        en: "This submission looks automated, so it was not saved. If you filled in the survey yourself, please reload the page and send it again.",
+    },
+};
+
 impl Refusal {
     /// HTTP status code to answer with.
     pub fn status(&self) -> u16 {
@@ -163,12 +287,11 @@ impl Refusal {
     }
 
     pub fn title(&self, lang: Lang) -> String {
-        self.texts().0.get(lang).to_owned()
+        self.texts().title.get(lang).to_owned()
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let (_, message) = self.texts();
-        let message = message.get(lang);
+        let message = self.texts().message.get(lang);
         match self {
             Refusal::TooManyRequests { retry_after_secs } => message.replace(WAIT, &wait_text(*retry_after_secs, lang)),
             _ => message.to_owned(),
@@ -186,116 +309,19 @@ impl Refusal {
         Some(text.get(lang).to_owned())
     }
 
-    /// (title, message).
-    fn texts(&self) -> (Text, Text) {
+    fn texts(&self) -> &'static RefusalText {
         match self {
-            Refusal::UnknownLink => (
-                Text {
-                    id: "Tautan survei tidak ditemukan",
-                    en: "Survey link not found",
-                },
-                Text {
-                    id: "Kami tidak menemukan survei untuk tautan atau kode ini. Periksa kembali alamatnya, atau pindai ulang kode QR di tempat layanan.",
-                    en: "We could not find a survey for this link or code. Please check the address, or scan the QR code at the service point again.",
-                },
-            ),
-            Refusal::TokenUsed => (
-                Text {
-                    id: "Kode sudah digunakan",
-                    en: "Code already used",
-                },
-                Text {
-                    id: "Kode survei ini sudah pernah digunakan. Setiap kode hanya berlaku untuk satu kali pengisian. Terima kasih atas partisipasi Anda.",
-                    en: "This survey code has already been used. Each code is valid for one response only. Thank you for taking part.",
-                },
-            ),
-            Refusal::LinkRevoked => (
-                Text {
-                    id: "Tautan tidak berlaku lagi",
-                    en: "This link is no longer valid",
-                },
-                Text {
-                    id: "Tautan survei ini sudah tidak berlaku. Jika Anda ingin memberi masukan, mintalah tautan atau kode QR yang baru kepada petugas.",
-                    en: "This survey link has been withdrawn. If you would like to give feedback, please ask the staff for a new link or QR code.",
-                },
-            ),
-            Refusal::LinkExpired => (
-                Text {
-                    id: "Tautan sudah kedaluwarsa",
-                    en: "This link has expired",
-                },
-                Text {
-                    id: "Masa berlaku tautan survei ini sudah habis. Terima kasih atas kesediaan Anda untuk mengisi survei.",
-                    en: "This survey link has expired. Thank you for being willing to take part.",
-                },
-            ),
-            Refusal::LinkFull => (
-                Text {
-                    id: "Kuota survei sudah terpenuhi",
-                    en: "This survey is full",
-                },
-                Text {
-                    id: "Tautan survei ini sudah menerima jumlah jawaban maksimum. Terima kasih atas minat Anda.",
-                    en: "This survey link has already received the maximum number of answers. Thank you for your interest.",
-                },
-            ),
-            Refusal::CampaignClosed => (
-                Text {
-                    id: "Survei sudah ditutup",
-                    en: "The survey is closed",
-                },
-                Text {
-                    id: "Periode survei ini sudah berakhir, sehingga jawaban baru tidak dapat diterima lagi. Terima kasih atas minat Anda.",
-                    en: "This survey period has ended, so new answers can no longer be accepted. Thank you for your interest.",
-                },
-            ),
-            Refusal::CampaignNotYetOpen => (
-                Text {
-                    id: "Survei belum dibuka",
-                    en: "The survey is not open yet",
-                },
-                Text {
-                    id: "Periode survei ini belum dimulai. Silakan coba lagi nanti.",
-                    en: "This survey period has not started yet. Please try again later.",
-                },
-            ),
-            Refusal::TooManyRequests { .. } => (
-                Text {
-                    id: "Terlalu banyak kiriman",
-                    en: "Too many submissions",
-                },
-                TOO_MANY_MESSAGE,
-            ),
-            Refusal::StaleForm => (
-                Text {
-                    id: "Mohon muat ulang formulir",
-                    en: "Please reload the form",
-                },
-                Text {
-                    id: "Formulir ini sudah terlalu lama terbuka atau tidak lengkap, sehingga jawaban Anda belum tersimpan. Silakan muat ulang halaman survei dan isi kembali. Mohon maaf atas ketidaknyamanannya.",
-                    en: "This form was open for too long or arrived incomplete, so your answers were not saved. Please reload the survey page and answer again. Sorry for the inconvenience.",
-                },
-            ),
-            Refusal::Unavailable => (
-                Text {
-                    id: "Layanan sedang tidak tersedia",
-                    en: "Service temporarily unavailable",
-                },
-                Text {
-                    id: "Mohon maaf, sedang terjadi gangguan sementara dan jawaban Anda belum tersimpan. Silakan coba lagi beberapa saat lagi.",
-                    en: "Sorry, we are having a temporary problem and your answers were not saved. Please try again in a few moments.",
-                },
-            ),
-            Refusal::Honeypot => (
-                Text {
-                    id: "Kiriman tidak dapat diproses",
-                    en: "Submission not accepted",
-                },
-                Text {
-                    id: "Kiriman ini tampak dibuat secara otomatis, sehingga tidak kami simpan. Jika Anda mengisi survei ini sendiri, silakan muat ulang halaman dan kirim kembali.",
-                    en: "This submission looks automated, so it was not saved. If you filled in the survey yourself, please reload the page and send it again.",
-                },
-            ),
+            Refusal::UnknownLink => &UNKNOWN_LINK,
+            Refusal::TokenUsed => &TOKEN_USED,
+            Refusal::LinkRevoked => &LINK_REVOKED,
+            Refusal::LinkExpired => &LINK_EXPIRED,
+            Refusal::LinkFull => &LINK_FULL,
+            Refusal::CampaignClosed => &CAMPAIGN_CLOSED,
+            Refusal::CampaignNotYetOpen => &CAMPAIGN_NOT_YET_OPEN,
+            Refusal::TooManyRequests { .. } => &TOO_MANY_REQUESTS,
+            Refusal::StaleForm => &STALE_FORM,
+            Refusal::Unavailable => &UNAVAILABLE,
+            Refusal::Honeypot => &HONEYPOT,
         }
     }
 }
@@ -389,6 +415,7 @@ mod tests {
         let m = Refusal::TooManyRequests { retry_after_secs: 125 };
         assert!(m.message(Lang::Id).contains("3 menit"));
         assert!(m.message(Lang::En).contains("3 minutes"));
+        assert!(!m.message(Lang::Id).contains(WAIT) && !m.message(Lang::En).contains(WAIT));
         assert_eq!(wait_text(1, Lang::En), "1 second");
         assert_eq!(wait_text(0, Lang::Id), "1 detik");
         assert_eq!(wait_text(7200, Lang::En), "2 hours");
