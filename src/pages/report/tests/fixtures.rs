@@ -10,10 +10,12 @@ use super::super::*;
 use crate::domain::campaign::{CampaignStatus, Period};
 use crate::domain::scoring::{HasilInputs, KinerjaGrade, RuleId, SurveyIndex, evaluate, verdict};
 use crate::domain::stats::{AnalysisInput, ItemCounts, Moments, analyse};
+// The rest of the view types (`report/mod.rs` names those the pages take), in one place.
 use crate::repo::ledger::{BlockCheck, LedgerHead};
 use crate::repo::results::Flags;
 use crate::routes::hasil::{Inputs, UnitRef};
-use crate::routes::results::{Cell, Change, Subset};
+pub(super) use crate::routes::results::Subset;
+use crate::routes::results::{Cell, Change};
 
 pub(super) fn nav(national: bool) -> Nav<'static> {
     Nav {

@@ -12,7 +12,6 @@ use super::*;
 use crate::domain::campaign::Period;
 use crate::domain::scoring::{KinerjaGrade, Verdict};
 use crate::pages::test_support::{assert_no_event_handlers, write_out};
-use crate::routes::results::Subset;
 
 /// The rules every report page keeps.
 fn check_common(html: &str) {
