@@ -7,7 +7,7 @@
 //! * [`rows`] — the stored rows the check reads, as plain data;
 //! * [`tally`] — what a response adds to its block's tallies;
 //! * [`verify`](mod@verify) — the check itself, a pure function over the rows (the repository
-//!   only loads them), property-tested against every kind of tampering in [`tests`].
+//!   only loads them), property-tested against every kind of tampering (`tests.rs`).
 
 pub mod hash;
 pub mod rows;
