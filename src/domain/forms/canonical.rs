@@ -132,7 +132,7 @@ mod tests {
         let text = shipped_text("ipkp");
         let edited = text.replacen("mudah diikuti", "sangat mudah diikuti", 1);
         assert_ne!(edited, text);
-        let a = parse_form("ipkp.toml", &text).unwrap();
+        let a = parse_form("ipkp.toml", text).unwrap();
         let b = parse_form("ipkp.toml", &edited).unwrap();
         assert_ne!(a.fingerprint(), b.fingerprint());
     }
