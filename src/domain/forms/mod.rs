@@ -8,7 +8,7 @@
 //!
 //! * [`model`] — what a form is ([`Form`], [`Item`], [`Scale`], …);
 //! * [`parse`] and [`sections`] — a form file's text to a [`Form`] or every [`FormProblem`];
-//! * [`load`] — the built-in forms and the overrides, duplicate ids refused;
+//! * [`load`](mod@load) — the built-in forms and the overrides, duplicate ids refused;
 //! * [`canonical`] — the frozen content, its fingerprint and the freeze rule;
 //! * [`submission`] and [`field_error`] — a citizen's answers, validated, refusals by field.
 //!

@@ -30,7 +30,7 @@ impl SurveyIndex {
     }
 }
 
-/// What [`evaluate`] scores.
+/// What [`evaluate`](super::evaluate()) scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HasilInputs {
     pub ipak: Option<SurveyIndex>,

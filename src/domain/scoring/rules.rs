@@ -1,7 +1,7 @@
 //! The Zona Integritas "komponen hasil" rule sets (DESIGN.md §2.1) as data tables: each rule's
 //! indicators with their weights and sources, its components, and each predicate's threshold
-//! conditions and the conditions this service cannot judge. [`super::evaluate`] reads them; a
-//! new rule set is a new table here, not new code.
+//! conditions and the conditions this service cannot judge. [`evaluate`](super::evaluate())
+//! reads them; a new rule set is a new table here, not new code.
 
 use serde::Serialize;
 
