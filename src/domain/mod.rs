@@ -1,13 +1,15 @@
 //! Pure domain logic: no actix, no sea-orm. Everything here is unit- and property-tested.
 //!
-//! * [`forms`] — survey definitions (the instruments), their validation and a citizen's answers;
+//! * [`forms`] — survey definitions (the instruments, built in or from `INTEGRITAS_FORMS_DIR`),
+//!   their validation and a citizen's answers;
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
 //! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
-//! * [`ledger`] — content hashes of responses and the hash chain of sealed blocks.
+//! * [`ledger`] — content hashes of responses, the hash chain of sealed blocks, and its
+//!   verification over the stored rows (which the repository loads).
 
 pub mod campaign;
 pub mod credentials;
