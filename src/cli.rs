@@ -1,7 +1,7 @@
 //! The command line: `integritas [serve]`, `migrate`, `key create`, `forms check`.
 //! Errors print as one clear line each and exit non-zero; never a panic backtrace.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -9,6 +9,7 @@ use migrations::{Migrator, MigratorTrait};
 use uuid::Uuid;
 
 use crate::config::Settings;
+use crate::domain::forms;
 use crate::startup::{self, Application};
 
 #[derive(Parser)]
@@ -55,7 +56,8 @@ enum KeyCommand {
 
 #[derive(Subcommand)]
 enum FormsCommand {
-    /// Validate form files; exit 1 with one message per problem.
+    /// Validate form files; exit 1 with one message per problem. Checks DIR's files alone, or
+    /// by default what the service would serve: the built-in forms and INTEGRITAS_FORMS_DIR.
     Check { dir: Option<PathBuf> },
 }
 
@@ -90,18 +92,7 @@ pub fn main() -> ExitCode {
             } => create_key(settings, role, unit, name).await,
             Command::Forms {
                 command: FormsCommand::Check { dir },
-            } => {
-                let dir = dir.unwrap_or_else(|| settings.forms_dir.clone());
-                match startup::load_forms(&dir) {
-                    Ok(forms) => {
-                        for (file, f) in forms {
-                            println!("ok  {file}: {} v{} ({} items)", f.id, f.version, f.items.len());
-                        }
-                        Ok(())
-                    }
-                    Err(problems) => Err(problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n")),
-                }
-            }
+            } => check_forms(dir.as_deref(), settings.forms_dir.as_deref()),
         }
     });
     match result {
@@ -113,6 +104,22 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `forms check [DIR]`: one line per form, saying which built-in form a file overrides.
+fn check_forms(dir: Option<&Path>, forms_dir: Option<&Path>) -> Result<(), String> {
+    let loaded = match dir {
+        Some(dir) => startup::load_forms(dir),
+        None => startup::configured_forms(forms_dir),
+    }
+    .map_err(|problems| problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))?;
+    let built_in = forms::shipped().unwrap_or_default();
+    for (file, f) in &loaded {
+        let overrides = built_in.iter().any(|(source, b)| b.id == f.id && source != file);
+        let note = if overrides { ", overrides the built-in form" } else { "" };
+        println!("ok  {file}: {} v{} ({} items{note})", f.id, f.version, f.items.len());
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {

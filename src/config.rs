@@ -67,7 +67,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Base of survey links and QR codes, without a trailing slash.
     pub public_url: String,
-    pub forms_dir: PathBuf,
+    /// Form files that override built-in forms by id or add new ones; `None`: the built-in
+    /// forms alone.
+    pub forms_dir: Option<PathBuf>,
     pub rate_limit: Option<RateLimit>,
     pub trust_proxy: bool,
     /// Completions faster than this are flagged as speeders.
@@ -118,7 +120,7 @@ impl Settings {
             }
             None => format!("http://{listen}"),
         };
-        let forms_dir = PathBuf::from(val("INTEGRITAS_FORMS_DIR").unwrap_or_else(|| "forms".into()));
+        let forms_dir = val("INTEGRITAS_FORMS_DIR").map(PathBuf::from);
         let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| "30/hour".into()))
             .map_err(|m| bad("INTEGRITAS_RATE_LIMIT", m))?;
         let trust_proxy = match val("INTEGRITAS_TRUST_PROXY").as_deref() {
@@ -162,12 +164,14 @@ impl Settings {
 
     /// Checks that need the file system; run at start-up, not at parse time.
     pub fn check_paths(&self) -> Result<(), ConfigError> {
-        if !self.forms_dir.is_dir() {
+        if let Some(dir) = &self.forms_dir
+            && !dir.is_dir()
+        {
             return Err(bad(
                 "INTEGRITAS_FORMS_DIR",
                 format!(
-                    "`{}` is not a folder (it must hold the survey form files)",
-                    self.forms_dir.display()
+                    "`{}` is not a folder (it must hold survey form files; leave the variable unset to use the built-in forms)",
+                    dir.display()
                 ),
             ));
         }
@@ -224,6 +228,9 @@ mod tests {
             })
         );
         assert!(!s.trust_proxy);
+        assert_eq!(s.forms_dir, None, "the built-in forms need no folder");
+        let s = from(&[("INTEGRITAS_FORMS_DIR", " /etc/integritas/forms ")]).unwrap();
+        assert_eq!(s.forms_dir, Some(PathBuf::from("/etc/integritas/forms")));
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Start-up: connect, migrate, load and check the forms, bootstrap the first admin key, build the
 //! actix app and bind the listener (port 0 in tests).
+//!
+//! Forms: the built-in ones (`domain::forms::SHIPPED`), overridden by id or added to by the files
+//! of `INTEGRITAS_FORMS_DIR` when it is set. Reading that folder is the only I/O of form loading
+//! ([`read_forms_dir`]); parsing, duplicate ids and the freeze rule are pure domain code.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{ConfigError, Settings};
 use crate::domain::credentials::{Role, hash_secret, new_api_key, new_server_secret};
-use crate::domain::forms::{Form, FormProblem, parse_form};
+use crate::domain::forms::{self, Form, FormProblem, WHOLE_FILE};
 use crate::metrics::Metrics;
 use crate::state::{AppState, FormRegistry, SubmitLimiter};
 use crate::{repo, routes};
@@ -59,74 +64,76 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, StartupE
         .map_err(|e| StartupError::Database(crate::config::redact_url(&e.to_string())))
 }
 
-/// Reads every `*.toml` in the forms folder, keeping the file name for messages.
-pub fn load_forms(dir: &std::path::Path) -> Result<Vec<(String, Form)>, Vec<FormProblem>> {
+/// Reads every `*.toml` file in `dir` (not recursive) as (path, text), sorted by path: the only
+/// I/O of form loading. Also returns what could not be read; a folder that cannot be listed or
+/// holds no form file is a problem too (a folder that adds nothing is a mistake in the path).
+pub fn read_forms_dir(dir: &Path) -> (Vec<(String, String)>, Vec<FormProblem>) {
     let problem = |file: &str, message: String| FormProblem {
         file: file.to_owned(),
-        field: "-".into(),
+        field: WHOLE_FILE.into(),
         message,
     };
     let dir_name = dir.display().to_string();
-    let entries = std::fs::read_dir(dir).map_err(|e| vec![problem(&dir_name, format!("cannot read the forms folder: {e}"))])?;
-    let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    let mut forms: Vec<(String, Form)> = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return (Vec::new(), vec![problem(&dir_name, format!("cannot read the forms folder: {e}"))]),
+    };
     let mut problems = Vec::new();
-    for p in paths {
-        let file = p.display().to_string();
-        match std::fs::read_to_string(&p) {
-            Err(e) => problems.push(problem(&file, format!("cannot read: {e}"))),
-            Ok(text) => match parse_form(&file, &text) {
-                Ok(f) => {
-                    if let Some((other, _)) = forms.iter().find(|(_, g)| g.id == f.id) {
-                        problems.push(FormProblem {
-                            file: file.clone(),
-                            field: "id".into(),
-                            message: format!("form id `{}` is already defined in {other}", f.id),
-                        });
-                    } else {
-                        forms.push((file, f));
-                    }
-                }
-                Err(mut ps) => problems.append(&mut ps),
-            },
+    let mut paths = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) if e.path().extension().is_some_and(|x| x == "toml") && e.path().is_file() => paths.push(e.path()),
+            Ok(_) => {}
+            Err(e) => problems.push(problem(&dir_name, format!("cannot list a file: {e}"))),
         }
     }
-    if forms.is_empty() && problems.is_empty() {
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((file, text)),
+            Err(e) => problems.push(problem(&file, format!("cannot read the file: {e}"))),
+        }
+    }
+    if files.is_empty() && problems.is_empty() {
         problems.push(problem(&dir_name, "the forms folder holds no *.toml form files".into()));
     }
-    if problems.is_empty() { Ok(forms) } else { Err(problems) }
+    (files, problems)
 }
 
-/// Enforces the freeze rule: a form version a campaign used may not change.
-fn check_frozen(files: &[(String, Form)], frozen: &[Form]) -> Result<(), Vec<FormProblem>> {
-    let problems: Vec<FormProblem> = files
-        .iter()
-        .filter_map(|(file, f)| {
-            let old = frozen.iter().find(|o| o.id == f.id && o.version == f.version)?;
-            (old.fingerprint() != f.fingerprint()).then(|| FormProblem {
-                file: file.clone(),
-                field: "version".into(),
-                message: format!(
-                    "form `{}` version {} is frozen (a campaign uses it) but this file's content differs; \
-                     keep the old text or bump `version` to {}",
-                    f.id,
-                    f.version,
-                    f.version + 1
-                ),
-            })
-        })
-        .collect();
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+/// Adds the problems met reading the files to those of loading them.
+fn with_read_problems(
+    mut read: Vec<FormProblem>,
+    loaded: Result<Vec<(String, Form)>, Vec<FormProblem>>,
+) -> Result<Vec<(String, Form)>, Vec<FormProblem>> {
+    match loaded {
+        Ok(forms) if read.is_empty() => Ok(forms),
+        Ok(_) => Err(read),
+        Err(p) => {
+            read.extend(p);
+            Err(read)
+        }
+    }
+}
+
+/// The forms in `dir` alone, each with its file name (`forms check DIR`, tools, benches).
+pub fn load_forms(dir: &Path) -> Result<Vec<(String, Form)>, Vec<FormProblem>> {
+    let (files, read) = read_forms_dir(dir);
+    with_read_problems(read, forms::parse_files(&files))
+}
+
+/// The forms the service serves: the built-in ones, overridden by id or added to by the files
+/// of `forms_dir` (`INTEGRITAS_FORMS_DIR`), each with its source name.
+pub fn configured_forms(forms_dir: Option<&Path>) -> Result<Vec<(String, Form)>, Vec<FormProblem>> {
+    let (files, read) = forms_dir.map(read_forms_dir).unwrap_or_default();
+    with_read_problems(read, forms::load(&files))
 }
 
 /// Everything but the HTTP server: database, migrations, forms, secrets, first admin key.
 pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     settings.check_paths()?;
-    let files = load_forms(&settings.forms_dir).map_err(StartupError::Forms)?;
+    let files = configured_forms(settings.forms_dir.as_deref()).map_err(StartupError::Forms)?;
     let db = connect(&settings).await?;
     Migrator::up(&db, None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
 
@@ -139,8 +146,8 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
             .map_err(|e| StartupError::Migration(format!("stored form {} v{} is unreadable: {e}", row.form_id, row.version)))?;
         frozen.push(f);
     }
-    check_frozen(&files, &frozen).map_err(StartupError::Forms)?;
-    let forms = FormRegistry::new(files.into_iter().map(|(_, f)| f).collect(), frozen);
+    forms::check_frozen(&files, &frozen).map_err(StartupError::Forms)?;
+    let registry = FormRegistry::new(files.into_iter().map(|(_, f)| f).collect(), frozen);
 
     bootstrap_admin(&db, &settings).await?;
     let secret = repo::secrets::get_or_create(&db, "render_token", new_server_secret())
@@ -153,7 +160,7 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         submit_turn,
         limiter: Arc::new(SubmitLimiter::new(settings.rate_limit)),
         settings: Arc::new(settings),
-        forms: Arc::new(forms),
+        forms: Arc::new(registry),
         render_secret: Arc::new(secret.into_bytes()),
         metrics: Arc::new(Metrics::new()),
     })

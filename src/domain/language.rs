@@ -123,3 +123,35 @@ impl<T: AsRef<str>> Localized<T> {
         format!("{} / {}", self.id.as_ref(), self.en.as_ref())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_negotiation() {
+        use Lang::{En, Id};
+        let l = Lang::from_query_or_header;
+        assert_eq!(l(None, None), Id);
+        assert_eq!(l(Some("en"), Some("id")), En);
+        assert_eq!(l(Some("id"), Some("en")), Id);
+        assert_eq!(l(Some("fr"), Some("en-US,en;q=0.9")), En);
+        assert_eq!(l(Some(""), None), Id);
+        assert_eq!(l(None, Some("en-GB,id;q=0.8")), En);
+        assert_eq!(l(None, Some("id-ID,id;q=0.9,en-US;q=0.8,en;q=0.7")), Id);
+        assert_eq!(l(None, Some("en;q=0.5, id;q=0.9")), Id);
+        assert_eq!(l(None, Some("fr, de;q=0.9")), Id);
+        assert_eq!(l(None, Some("en;q=0, id;q=0")), Id);
+        assert_eq!(l(None, Some("de, EN;q=0.3")), En);
+        assert_eq!(l(None, Some("en, id")), En);
+        assert_eq!(l(None, Some("in")), Id);
+        assert_eq!(l(None, Some("*")), Id);
+        assert_eq!(Lang::En.code(), "en");
+        assert_eq!(Lang::default().code(), "id");
+        assert_eq!(serde_json::to_string(&Lang::En).unwrap(), "\"en\"");
+        let t = Localized::new("Ya", "Yes");
+        assert_eq!((t.get(Id), t.get(En)), ("Ya", "Yes"));
+        const SEND: Text = Text { id: "Kirim", en: "Send" };
+        assert_eq!((SEND.get(En), SEND.both()), ("Send", "Kirim / Send".to_owned()));
+    }
+}

@@ -254,6 +254,191 @@ async fn wrong_configuration_names_the_variable() {
     assert!(err.starts_with("INTEGRITAS_FORMS_DIR: "), "{err}");
 }
 
+/// A folder of form files that override the built-in `ipak` (a new title) and add a form `t`.
+fn override_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("integritas-override-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ipak = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/forms/ipak.toml")).unwrap();
+    let ipak = ipak.replacen("Survei Persepsi Anti Korupsi", "Survei Persepsi Anti Korupsi Kantor Kami", 1);
+    assert!(ipak.contains("Kantor Kami"));
+    std::fs::write(dir.join("ipak.toml"), ipak).unwrap();
+    std::fs::write(
+        dir.join("tambahan.toml"),
+        "id = \"tambahan\"\nversion = 1\nindex_name = \"IKM\"\ntitle = { id = \"Survei tambahan\", en = \"Extra survey\" }\n\
+         [scale]\nmax = 2\nlabels = [{ id = \"Tidak\", en = \"No\" }, { id = \"Ya\", en = \"Yes\" }]\n\
+         [[items]]\nid = \"a\"\ntext = { id = \"A\", en = \"A\" }\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn the_forms_dir_overrides_built_in_forms_by_id_and_adds_new_ones() {
+    let dir = override_dir();
+    let d = dir.display().to_string();
+    let app = crate::helpers::spawn_app_with(move |env| {
+        env.insert("INTEGRITAS_FORMS_DIR".into(), d);
+    })
+    .await;
+    let forms: Value = app.get("/api/v1/forms", None).await.json().await.unwrap();
+    let ids: Vec<&str> = forms.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ipak", "ipkp", "skm", "tambahan"]);
+    let ipak: Value = app.get("/api/v1/forms/ipak", None).await.json().await.unwrap();
+    assert_eq!(ipak["title"]["id"], "Survei Persepsi Anti Korupsi Kantor Kami");
+    // A campaign on the overriding form freezes the file's content.
+    let (_, c) = crate::campaigns::unit_and_campaign(&app, "ipak").await;
+    assert_eq!((c["form"].as_str(), c["form_version"].as_i64()), (Some("ipak"), Some(1)));
+    let frozen = integritas::repo::form_versions::all(&app.db).await.unwrap();
+    let ipak = frozen.iter().find(|f| f.form_id == "ipak").unwrap();
+    assert!(ipak.canonical.contains("Kantor Kami"), "{}", ipak.canonical);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The freeze rule holds across overrides: once a campaign used the overriding text, starting
+/// without the override (the built-in text under the same version) is refused, naming it.
+#[tokio::test]
+async fn dropping_a_frozen_override_is_refused() {
+    let (url, _guard) = persistent_database().await;
+    let dir = override_dir();
+    let state = prepare(settings_with(&dir, &url)).await.expect("start with the override");
+    let ipak = state.forms.current("ipak").unwrap();
+    integritas::repo::form_versions::freeze(&state.db, &ipak).await.unwrap();
+    let _ = state.db.close().await;
+    let mut without = settings_with(&dir, &url);
+    without.forms_dir = None;
+    let err = match prepare(without).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("the built-in text replaced a frozen override"),
+    };
+    assert!(
+        err.starts_with("forms/ipak.toml (built in): version: form `ipak` version 1 is frozen"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_broken_override_refuses_start_up_naming_the_file() {
+    let dir = std::env::temp_dir().join(format!("integritas-override-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ipkp = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/forms/ipkp.toml")).unwrap();
+    std::fs::write(dir.join("ipkp.toml"), ipkp.replacen("max = 4", "max = 40", 1)).unwrap();
+    let err = match prepare(settings_with(&dir, "sqlite::memory:")).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a broken override was accepted"),
+    };
+    let file = dir.join("ipkp.toml").display().to_string();
+    assert!(err.starts_with(&format!("{file}: scale.max: ")), "{err}");
+    // An empty folder adds nothing: a mistake in the path, refused.
+    std::fs::remove_file(dir.join("ipkp.toml")).unwrap();
+    let err = match prepare(settings_with(&dir, "sqlite::memory:")).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("an empty forms folder was accepted"),
+    };
+    assert!(err.contains("no *.toml form files"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The binary started in an empty folder, with no INTEGRITAS_* variable but the address and the
+/// key: it serves the built-in forms (and keeps its SQLite file in that folder).
+#[tokio::test]
+async fn the_binary_starts_from_any_folder_with_the_built_in_forms() {
+    struct Killed(std::process::Child, std::path::PathBuf);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("integritas-cwd-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = crate::reliability::free_port();
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_integritas"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("INTEGRITAS_") {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd
+        .arg("serve")
+        .current_dir(&dir)
+        .env("INTEGRITAS_LISTEN", format!("127.0.0.1:{port}"))
+        .env("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut server = Killed(child, dir.clone());
+    let client = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    let forms: Value = loop {
+        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/api/v1/forms")).send().await
+            && r.status() == 200
+        {
+            break r.json().await.unwrap();
+        }
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!(
+                "the server stopped ({status}):\n{}",
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "no answer within 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let ids: Vec<&str> = forms.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ipak", "ipkp", "skm"]);
+    assert!(
+        dir.join("integritas.db").exists(),
+        "the default database lives in the working folder"
+    );
+}
+
+/// `forms check` without a folder checks what the service would serve, from any working folder.
+#[test]
+fn forms_check_runs_from_any_folder_and_names_overrides() {
+    let bin = env!("CARGO_BIN_EXE_integritas");
+    let cwd = std::env::temp_dir().join(format!("integritas-cwd-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&cwd).unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["forms", "check"])
+        .current_dir(&cwd)
+        .env_remove("INTEGRITAS_FORMS_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].starts_with("ok  forms/ipak.toml (built in): ipak v1 (5 items)"),
+        "{stdout}"
+    );
+
+    let dir = override_dir();
+    let out = std::process::Command::new(bin)
+        .args(["forms", "check"])
+        .current_dir(&cwd)
+        .env("INTEGRITAS_FORMS_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let ipak = dir.join("ipak.toml").display().to_string();
+    assert!(
+        stdout.contains(&format!("ok  {ipak}: ipak v1 (5 items, overrides the built-in form)")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ok  forms/skm.toml (built in): skm v1"), "{stdout}");
+    assert!(stdout.contains("tambahan.toml: tambahan v1 (1 items)"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(cwd);
+}
+
 /// Drops the PostgreSQL database (or removes the SQLite file) when the test ends.
 pub struct DbGuard(Option<(String, String)>, Option<std::path::PathBuf>);
 

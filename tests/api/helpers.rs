@@ -66,7 +66,6 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
     init_logs();
     let mut env: HashMap<String, String> = HashMap::new();
     env.insert("INTEGRITAS_LISTEN".into(), "127.0.0.1:0".into());
-    env.insert("INTEGRITAS_FORMS_DIR".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/forms").into());
     env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY".into(), ADMIN_KEY.into());
     env.insert("INTEGRITAS_RATE_LIMIT".into(), "off".into());
     env.insert("INTEGRITAS_MIN_SECONDS".into(), "0".into());

@@ -248,7 +248,6 @@ impl ChildServer {
         let child = cmd
             .env("INTEGRITAS_DATABASE_URL", database_url)
             .env("INTEGRITAS_LISTEN", format!("127.0.0.1:{port}"))
-            .env("INTEGRITAS_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms"))
             .env("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
             .env("INTEGRITAS_RATE_LIMIT", "off")
             .env("INTEGRITAS_MIN_SECONDS", "0")
@@ -767,7 +766,6 @@ async fn reliability_postgres_outage_gives_503_and_recovers_without_restart() {
     let mut env: BTreeMap<&str, String> = BTreeMap::new();
     env.insert("INTEGRITAS_DATABASE_URL", pg.url());
     env.insert("INTEGRITAS_LISTEN", "127.0.0.1:0".into());
-    env.insert("INTEGRITAS_FORMS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/forms").into());
     env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY.into());
     env.insert("INTEGRITAS_RATE_LIMIT", "off".into());
     env.insert("INTEGRITAS_MIN_SECONDS", "0".into());

@@ -1,6 +1,7 @@
-//! Integrity of the data: a content hash per response (over a canonical serialisation, fixed at
-//! insert) and a hash chain of sealed blocks per campaign. Anyone holding an archived ledger head
-//! can tell whether the data behind a report was changed, deleted or added to since.
+//! The two hashes of the ledger: a content hash per response (over a length-prefixed canonical
+//! serialisation, fixed at insert) and the hash of a sealed block, which links to the previous
+//! block's hash. Changing either serialisation would make every stored hash look wrong, so both
+//! carry a version field (`v = 1`).
 
 use sha2::{Digest, Sha256};
 
