@@ -8,6 +8,7 @@ mod hostile;
 mod access;
 mod browser;
 mod campaigns;
+mod docs;
 mod errors;
 mod foundation;
 mod integrity;
