@@ -4,6 +4,7 @@
 mod helpers;
 
 mod hostile;
+mod public_url;
 
 mod access;
 mod browser;
