@@ -11,6 +11,7 @@ mod browser;
 mod campaigns;
 mod errors;
 mod foundation;
+mod healthcheck;
 mod integrity;
 mod reliability;
 mod reports;
