@@ -27,12 +27,17 @@ async fn poster_and_slips(app: &TestApp) -> (String, String) {
     (poster.text().await.unwrap(), slips.text().await.unwrap())
 }
 
-/// The page's rules for print, which must not hide the notice.
-fn print_css(html: &str) -> &str {
-    let start = html.find("@media print{").expect("a print stylesheet");
-    let rest = &html[start..];
-    // The block ends at the first "}}" (one nested rule set closing the media block).
-    &rest[..rest.find("}}").expect("end of @media print") + 2]
+/// The page's rules for print (`selector`, `declarations`), which must not hide the notice.
+fn print_rules(html: &str) -> Vec<(String, String)> {
+    let start = html.find("@media print{").expect("a print stylesheet") + "@media print{".len();
+    let block = &html[start..];
+    // The block ends at the first "}}" (its last rule set closing, then the media block).
+    let block = &block[..block.find("}}").expect("end of @media print") + 1];
+    block
+        .split_terminator('}')
+        .filter_map(|rule| rule.split_once('{'))
+        .map(|(sel, decl)| (sel.trim().to_owned(), decl.replace(' ', "")))
+        .collect()
 }
 
 fn assert_notice(name: &str, html: &str) {
@@ -43,11 +48,19 @@ fn assert_notice(name: &str, html: &str) {
     assert!(id < en, "{name}: Bahasa Indonesia first");
     assert!(html.contains("<code>INTEGRITAS_PUBLIC_URL</code>"), "{name}: names the setting");
     assert!(html.contains("<div class=\"warn\" role=\"alert\">"), "{name}: the notice block");
-    let print = print_css(html);
+    let rules = print_rules(html);
+    // The parse is right: the screen-only tip is the one thing printing hides.
     assert!(
-        !print.contains(".warn") && !print.contains(".dnp"),
-        "{name}: printing keeps the notice: {print}"
+        rules.iter().any(|(s, d)| s == ".tip" && d.contains("display:none")),
+        "{name}: {rules:?}"
     );
+    for (selector, decl) in rules {
+        let hides = ["display:none", "visibility:hidden", "opacity:0"].iter().any(|h| decl.contains(h));
+        assert!(
+            !(hides && (selector.contains(".warn") || selector.contains(".dnp") || selector.contains("[role"))),
+            "{name}: printing hides the notice: {selector}{{{decl}}}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -60,7 +73,7 @@ async fn without_a_public_url_posters_and_slips_say_do_not_print() {
     // Each sheet of slips says it too, not only the top of the page.
     assert_eq!(
         slips.matches("<b class=\"dnp\">").count(),
-        slips.matches("<section class=\"sheet\">").count()
+        slips.matches("<section class=\"sheet").count()
     );
 
     // The start-up warning, at WARN level, naming the address and the setting.
