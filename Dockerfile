@@ -14,6 +14,8 @@ USER integritas
 ENV INTEGRITAS_LISTEN=0.0.0.0:8080 \
     INTEGRITAS_FORMS_DIR=/app/forms
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q 200 <&3"]
+# Exec form, no shell: the binary itself GETs /healthz on INTEGRITAS_LISTEN (0.0.0.0 → 127.0.0.1);
+# exit 0 on 200, 1 otherwise. tests/api/healthcheck.rs runs this exact command line.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/integritas", "healthcheck", "--timeout", "2"]
 ENTRYPOINT ["integritas"]
 CMD ["serve"]

@@ -1,8 +1,9 @@
-//! The command line: `integritas [serve]`, `migrate`, `key create`, `forms check`.
+//! The command line: `integritas [serve]`, `migrate`, `key create`, `forms check`, `healthcheck`.
 //! Errors print as one clear line each and exit non-zero; never a panic backtrace.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use migrations::{Migrator, MigratorTrait};
@@ -39,6 +40,15 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
+    /// GET /healthz of the running service; exit 0 on 200, 1 otherwise (the image's HEALTHCHECK).
+    Healthcheck {
+        /// Base URL of the service [default: http:// and INTEGRITAS_LISTEN, 0.0.0.0 as 127.0.0.1].
+        #[arg(long)]
+        url: Option<String>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -63,6 +73,11 @@ enum FormsCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before settings, logging and the runtime: a health check needs none of them and must
+    // answer 0 or 1 only (Docker reserves 2).
+    if let Some(Command::Healthcheck { url, timeout }) = cli.command {
+        return healthcheck(url, timeout);
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -90,6 +105,7 @@ pub fn main() -> ExitCode {
             Command::Key {
                 command: KeyCommand::Create { role, unit, name },
             } => create_key(settings, role, unit, name).await,
+            Command::Healthcheck { .. } => unreachable!("handled before the runtime starts"),
             Command::Forms {
                 command: FormsCommand::Check { dir },
             } => check_forms(dir.as_deref(), settings.forms_dir.as_deref()),
@@ -120,6 +136,32 @@ fn check_forms(dir: Option<&Path>, forms_dir: Option<&Path>) -> Result<(), Strin
         println!("ok  {file}: {} v{} ({} items{note})", f.id, f.version, f.items.len());
     }
     Ok(())
+}
+
+fn healthcheck(url: Option<String>, timeout: f64) -> ExitCode {
+    let url = match url {
+        Some(u) => u,
+        None => match Settings::from_env() {
+            Ok(s) => crate::healthcheck::base_url_for(s.listen),
+            Err(e) => {
+                eprintln!("unhealthy: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let timeout = Duration::try_from_secs_f64(timeout)
+        .unwrap_or(Duration::from_secs(2))
+        .max(Duration::from_millis(10));
+    match crate::healthcheck::check(&url, timeout) {
+        Ok(status) => {
+            println!("healthy: {status}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {

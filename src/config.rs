@@ -1,5 +1,7 @@
 //! Settings, layered: built-in defaults that need no setup, then `INTEGRITAS_*` environment
 //! variables. A wrong value stops start-up with one line naming the variable and the problem.
+//! A value that works but would waste a print run (a public URL only this machine can open) is
+//! allowed, with a warning: a first try on a laptop needs no setup.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +72,8 @@ pub struct Settings {
     /// Form files that override built-in forms by id or add new ones; `None`: the built-in
     /// forms alone.
     pub forms_dir: Option<PathBuf>,
+    /// Whether `INTEGRITAS_PUBLIC_URL` was given (otherwise `public_url` is made from `listen`).
+    pub public_url_set: bool,
     pub rate_limit: Option<RateLimit>,
     pub trust_proxy: bool,
     /// Completions faster than this are flagged as speeders.
@@ -111,10 +115,14 @@ impl Settings {
         let listen: SocketAddr = listen_raw
             .parse()
             .map_err(|_| bad("INTEGRITAS_LISTEN", format!("`{listen_raw}` is not an address like 127.0.0.1:8080")))?;
+        let public_url_set = val("INTEGRITAS_PUBLIC_URL").is_some();
         let public_url = match val("INTEGRITAS_PUBLIC_URL") {
             Some(u) => {
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
                     return Err(bad("INTEGRITAS_PUBLIC_URL", format!("`{u}` must start with http:// or https://")));
+                }
+                if url::Url::parse(&u).ok().and_then(|p| p.host().map(|h| h.to_owned())).is_none() {
+                    return Err(bad("INTEGRITAS_PUBLIC_URL", format!("`{u}` is not a URL with a host name")));
                 }
                 u.trim_end_matches('/').to_owned()
             }
@@ -150,6 +158,7 @@ impl Settings {
             database_url,
             listen,
             public_url,
+            public_url_set,
             forms_dir,
             rate_limit,
             trust_proxy,
@@ -180,6 +189,51 @@ impl Settings {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+
+    /// True when posters and slips would print an address citizens' phones cannot reach:
+    /// `INTEGRITAS_PUBLIC_URL` unset, or naming this machine.
+    pub fn public_url_is_local(&self) -> bool {
+        !self.public_url_set || is_local_url(&self.public_url)
+    }
+
+    /// The start-up warning for [`Settings::public_url_is_local`], one line.
+    pub fn public_url_warning(&self) -> Option<String> {
+        if !self.public_url_is_local() {
+            return None;
+        }
+        let why = if self.public_url_set {
+            format!("INTEGRITAS_PUBLIC_URL={} names this machine", self.public_url)
+        } else {
+            format!("INTEGRITAS_PUBLIC_URL is not set, so survey links use {}", self.public_url)
+        };
+        Some(format!(
+            "{why}: posters, QR codes and token slips will print an address citizens' phones cannot reach \
+             (the pages say so: do not print them). Set INTEGRITAS_PUBLIC_URL to the address citizens open, \
+             e.g. INTEGRITAS_PUBLIC_URL=https://survei.example.go.id"
+        ))
+    }
+}
+
+/// Whether a URL's host is this machine: a loopback address (127.0.0.0/8, ::1), `localhost`
+/// (and `*.localhost`), or the unspecified address (0.0.0.0, ::) that a listener binds to.
+pub fn is_local_url(url: &str) -> bool {
+    use std::net::IpAddr;
+    let local_ip = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_unspecified(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.is_unspecified() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
+        }
+    };
+    match url::Url::parse(url).ok().and_then(|u| u.host().map(|h| h.to_owned())) {
+        Some(url::Host::Ipv4(ip)) => local_ip(ip.into()),
+        Some(url::Host::Ipv6(ip)) => local_ip(ip.into()),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        // Not a URL with a host: nothing a phone could open either.
+        None => true,
     }
 }
 
@@ -250,6 +304,60 @@ mod tests {
         assert_eq!(RateLimit::parse("5/minute").unwrap().unwrap().per, Duration::from_secs(60));
         assert!(RateLimit::parse("0/hour").is_err());
         assert!(RateLimit::parse("5/fortnight").is_err());
+    }
+
+    #[test]
+    fn local_public_urls_are_recognised() {
+        for u in [
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://localhost:8080/",
+            "https://LOCALHOST.",
+            "http://survei.localhost",
+            "http://[::1]:8080",
+            "http://0.0.0.0:8080",
+            "http://[::]:8080",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            assert!(is_local_url(u), "{u} is this machine");
+        }
+        for u in [
+            "https://survei.example.go.id",
+            "http://10.0.0.5:8080",
+            "http://192.168.1.20",
+            "http://[2001:db8::1]",
+            "http://localhost.example.go.id",
+            "http://128.0.0.1",
+        ] {
+            assert!(!is_local_url(u), "{u} is reachable from elsewhere");
+        }
+    }
+
+    #[test]
+    fn the_public_url_warning() {
+        let unset = from(&[]).unwrap();
+        assert!(unset.public_url_is_local());
+        let w = unset.public_url_warning().unwrap();
+        assert!(w.starts_with("INTEGRITAS_PUBLIC_URL is not set"), "{w}");
+        assert!(w.contains("http://127.0.0.1:8080") && w.contains("cannot reach"), "{w}");
+        assert!(w.contains("INTEGRITAS_PUBLIC_URL=https://"), "says how to set it: {w}");
+        // Unset is warned about even with a listen address others could reach.
+        assert!(from(&[("INTEGRITAS_LISTEN", "10.0.0.5:8080")]).unwrap().public_url_is_local());
+        let local = from(&[("INTEGRITAS_PUBLIC_URL", "http://localhost:8080/")]).unwrap();
+        assert_eq!(local.public_url, "http://localhost:8080");
+        assert!(
+            local
+                .public_url_warning()
+                .unwrap()
+                .contains("INTEGRITAS_PUBLIC_URL=http://localhost:8080 names this machine")
+        );
+        let public = from(&[("INTEGRITAS_PUBLIC_URL", "https://survei.example.go.id")]).unwrap();
+        assert!(!public.public_url_is_local());
+        assert_eq!(public.public_url_warning(), None);
+        assert_eq!(
+            from(&[("INTEGRITAS_PUBLIC_URL", "http://")]).unwrap_err().var,
+            "INTEGRITAS_PUBLIC_URL"
+        );
     }
 
     #[test]

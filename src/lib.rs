@@ -16,6 +16,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod healthcheck;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

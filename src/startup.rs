@@ -232,7 +232,14 @@ impl Application {
         if settings.public_url == format!("http://{listen}") {
             settings.public_url = format!("http://{}:{port}", listen.ip());
         }
+        let public_url_warning = settings.public_url_warning();
         let state = prepare(settings).await?;
+        // Once the service is sure to start, before the first poster is printed: in the log and,
+        // as logs may go elsewhere or be filtered, on stderr too.
+        if let Some(warning) = public_url_warning {
+            tracing::warn!("{warning}");
+            eprintln!("warning: {warning}");
+        }
         let server = run(listener, state.clone()).map_err(|e| StartupError::Listen {
             addr: listen.to_string(),
             message: e.to_string(),

@@ -1,6 +1,10 @@
 //! Tracing: one subscriber, text or JSON lines, filtered by `RUST_LOG` (default `info`).
 //! Request ids come from tracing-actix-web's root span. No line carries a token or an address:
 //! the request span records only the matched route pattern, never the raw path or the peer.
+//! Colours only when the log goes to a terminal: a log file or a journal must not fill with
+//! escape codes.
+
+use std::io::IsTerminal;
 
 use crate::config::LogFormat;
 use tracing_subscriber::{EnvFilter, fmt};
@@ -9,11 +13,22 @@ use tracing_subscriber::{EnvFilter, fmt};
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tracing_actix_web=error"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = use_colour(
+        format,
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    );
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+}
+
+/// Whether log lines carry terminal colour codes: text to a terminal only, and not when
+/// `NO_COLOR` is set (<https://no-color.org>). JSON lines never do.
+pub fn use_colour(format: LogFormat, stderr_is_terminal: bool, no_color: bool) -> bool {
+    format == LogFormat::Text && stderr_is_terminal && !no_color
 }
 
 use actix_web::HttpMessage;
@@ -45,6 +60,24 @@ impl RootSpanBuilder for QuietRootSpan {
                 }
             }
             Err(e) => tracing::warn!(status = e.as_response_error().status_code().as_u16(), "request failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_for_text_on_a_terminal() {
+        assert!(use_colour(LogFormat::Text, true, false));
+        // A file, a pipe, a journal: plain text.
+        assert!(!use_colour(LogFormat::Text, false, false));
+        assert!(!use_colour(LogFormat::Text, true, true), "NO_COLOR is honoured");
+        for terminal in [true, false] {
+            for no_color in [true, false] {
+                assert!(!use_colour(LogFormat::Json, terminal, no_color), "JSON never carries colour codes");
+            }
         }
     }
 }

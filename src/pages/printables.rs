@@ -22,6 +22,8 @@ pub struct PosterPage<'a> {
     pub short_url: &'a str,
     /// Inline `<svg>…</svg>` made by the server; inserted unescaped.
     pub qr_svg: &'a str,
+    /// The address opens only on the server (`Settings::public_url_is_local`): say "do not print".
+    pub local_url: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +36,7 @@ struct PosterTemplate<'a> {
     url: &'a str,
     short_url: &'a str,
     qr_svg: &'a str,
+    local_url: bool,
 }
 
 /// The poster page.
@@ -46,6 +49,7 @@ pub fn poster_page(p: &PosterPage) -> String {
         url: p.url,
         short_url: p.short_url,
         qr_svg: p.qr_svg,
+        local_url: p.local_url,
     };
     render(&template, Fallback::Citizen(Lang::Id))
 }
@@ -63,6 +67,8 @@ pub struct SlipsPage<'a> {
     pub campaign_title: &'a str,
     pub batch_label: Option<&'a str>,
     pub slips: &'a [Slip<'a>],
+    /// The addresses open only on the server (`Settings::public_url_is_local`): say "do not print".
+    pub local_url: bool,
 }
 
 struct Sheet<'a> {
@@ -78,6 +84,7 @@ struct SlipsTemplate<'a> {
     batch_label: Option<&'a str>,
     sheet_count: usize,
     sheets: Vec<Sheet<'a>>,
+    local_url: bool,
 }
 
 /// The slips page.
@@ -94,6 +101,7 @@ pub fn slips_page(p: &SlipsPage) -> String {
         batch_label: p.batch_label,
         sheet_count: sheets.len(),
         sheets,
+        local_url: p.local_url,
     };
     render(&template, Fallback::Citizen(Lang::Id))
 }
@@ -114,6 +122,7 @@ mod tests {
             url: "https://x/s/\"><script>",
             short_url: "<script>s</script>",
             qr_svg: "<svg></svg>",
+            local_url: true,
         });
         assert!(!poster.contains("<script"));
         let slips = [Slip {
@@ -125,6 +134,7 @@ mod tests {
             campaign_title: "<script>c</script>",
             batch_label: Some("<script>b</script>"),
             slips: &slips,
+            local_url: true,
         });
         assert!(!sheet.contains("<script"));
     }
@@ -143,6 +153,7 @@ mod tests {
             url,
             short_url: "integritas.example.go.id/s/loket2-Xy7",
             qr_svg: FAKE_QR,
+            local_url: false,
         });
         write_out("poster.html", &html);
         check_common(&html, "id", &[url]);
@@ -165,6 +176,7 @@ mod tests {
             campaign_title: "SKM 2025",
             batch_label: Some("Batch Mei"),
             slips: &slips,
+            local_url: false,
         });
         write_out("slips.html", &html);
         let allowed: Vec<&str> = urls.iter().map(String::as_str).collect();

@@ -228,6 +228,7 @@ pub async fn poster(state: web::Data<AppState>, req: HttpRequest, id: web::Path<
         url: &url,
         short_url: &short_url,
         qr_svg: &qr,
+        local_url: state.settings.public_url_is_local(),
     });
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }

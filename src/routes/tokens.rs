@@ -180,6 +180,7 @@ pub async fn create_tokens(
             campaign_title: &c.title,
             batch_label: label.as_deref(),
             slips: &slips,
+            local_url: state.settings.public_url_is_local(),
         });
         return Ok(HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))

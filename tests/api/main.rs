@@ -4,6 +4,7 @@
 mod helpers;
 
 mod hostile;
+mod public_url;
 
 mod access;
 mod browser;
@@ -11,6 +12,7 @@ mod campaigns;
 mod docs;
 mod errors;
 mod foundation;
+mod healthcheck;
 mod integrity;
 mod reliability;
 mod reports;
