@@ -210,6 +210,12 @@ impl From<DbErr> for AppError {
     }
 }
 
+impl From<crate::domain::access::Denied> for AppError {
+    fn from(d: crate::domain::access::Denied) -> AppError {
+        AppError::Forbidden(d.0.to_owned())
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Collects per-field refusals so one 422 lists every wrong field.

@@ -251,12 +251,14 @@ impl Application {
 }
 
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let metrics = web::Data::from(state.metrics.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
             .openapi(<crate::openapi::ApiDoc as utoipa::OpenApi>::openapi())
             .app_data(data.clone())
+            .app_data(metrics.clone())
             .app_data(routes::json_config())
             .app_data(routes::form_config())
             .app_data(routes::query_config())

@@ -1,5 +1,6 @@
 //! Pure domain logic: no actix, no sea-orm. Everything here is unit- and property-tested.
 //!
+//! * [`access`] — who may do what: the caller's key and the role rules;
 //! * [`forms`] — survey definitions (the instruments), their validation and a citizen's answers;
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
@@ -9,6 +10,7 @@
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
 //! * [`ledger`] — content hashes of responses and the hash chain of sealed blocks.
 
+pub mod access;
 pub mod campaign;
 pub mod credentials;
 pub mod forms;

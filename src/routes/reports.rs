@@ -315,7 +315,7 @@ pub async fn unit(
     };
     let id = id.into_inner();
     if let Err(e) = p.require_read(id) {
-        return Ok(page_error(e));
+        return Ok(page_error(e.into()));
     }
     let u = match repo::units::find(&state.db, id).await? {
         Some(u) => u,
@@ -378,7 +378,7 @@ pub async fn national(state: web::Data<AppState>, req: HttpRequest, q: web::Quer
         Err(r) => return Ok(r),
     };
     if let Err(e) = p.require_admin_or_assessor() {
-        return Ok(page_error(e));
+        return Ok(page_error(e.into()));
     }
     let hq = hasil_query(q.year);
     let mut rows = super::hasil::all_units(&state, &hq).await?;
