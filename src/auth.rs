@@ -19,8 +19,7 @@ pub use crate::domain::access::Principal;
 
 /// The HTML pages' session cookie (HttpOnly, SameSite=Strict, Path=/).
 pub const SESSION_COOKIE: &str = "integritas_session";
-/// Sessions last a working day.
-pub const SESSION_SECS: i64 = 8 * 3600;
+pub use crate::domain::access::SESSION_SECS;
 
 /// Resolves a key id to a principal, refusing revoked keys.
 pub async fn principal_of_key(state: &AppState, key_id: Uuid) -> Result<Principal, AppError> {

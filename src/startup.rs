@@ -15,9 +15,10 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{ConfigError, Settings};
-use crate::domain::credentials::{Role, hash_secret, new_api_key, new_server_secret};
+use crate::domain::credentials::new_server_secret;
 use crate::domain::forms::{Form, FormProblem, parse_form};
 use crate::metrics::Metrics;
+use crate::service::keys::Bootstrap;
 use crate::state::{AppState, FormRegistry, SubmitLimiter};
 use crate::{repo, routes};
 
@@ -160,45 +161,14 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
 }
 
 async fn bootstrap_admin(db: &DatabaseConnection, settings: &Settings) -> Result<(), StartupError> {
-    let err = |e: sea_orm::DbErr| StartupError::Database(e.to_string());
-    if let Some(key) = &settings.bootstrap_admin_key {
-        let hash = hash_secret(key);
-        if repo::keys::find_by_hash(db, &hash).await.map_err(err)?.is_none() {
-            let k = repo::keys::insert(db, "bootstrap admin", Role::Admin, None, &hash)
-                .await
-                .map_err(err)?;
-            repo::audit::record(
-                db,
-                repo::audit::Actor::System,
-                repo::audit::Entry {
-                    action: "key.bootstrap",
-                    entity: "api_key",
-                    entity_id: k.id.to_string(),
-                    unit_id: None,
-                    reason: None,
-                    detail: serde_json::json!({"role": "admin", "source": "INTEGRITAS_BOOTSTRAP_ADMIN_KEY"}),
-                },
-            )
-            .await
-            .map_err(err)?;
-        }
-    } else if repo::keys::count_active_admins(db).await.map_err(err)? == 0 {
-        let (key, hash) = new_api_key();
-        let k = repo::keys::insert(db, "first admin", Role::Admin, None, &hash).await.map_err(err)?;
-        repo::audit::record(
-            db,
-            repo::audit::Actor::System,
-            repo::audit::Entry {
-                action: "key.bootstrap",
-                entity: "api_key",
-                entity_id: k.id.to_string(),
-                unit_id: None,
-                reason: None,
-                detail: serde_json::json!({"role": "admin", "source": "first start"}),
-            },
-        )
+    let how = match &settings.bootstrap_admin_key {
+        Some(key) => Bootstrap::Given(key),
+        None => Bootstrap::Generate,
+    };
+    let created = crate::service::keys::bootstrap(db, how)
         .await
-        .map_err(err)?;
+        .map_err(|e| StartupError::Database(format!("{e:#}")))?;
+    if let Some(key) = created {
         // Printed once, to the terminal, deliberately not through the log.
         println!("No admin key existed, so one was created. It is shown only this once:\n\n    {key}\n");
     }

@@ -29,6 +29,9 @@ impl std::fmt::Display for Denied {
 
 impl std::error::Error for Denied {}
 
+/// A login session for the report pages lasts a working day.
+pub const SESSION_SECS: i64 = 8 * 3600;
+
 const OTHER_UNIT: Denied = Denied("this operator key belongs to another unit");
 
 impl Principal {

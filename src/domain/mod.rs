@@ -5,6 +5,7 @@
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
 //! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
+//! * [`thresholds`] — the survey-index thresholds the rule sets imply, read from their tables;
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
@@ -20,6 +21,7 @@ pub mod respond;
 pub mod sample_size;
 pub mod scoring;
 pub mod stats;
+pub mod thresholds;
 pub mod values;
 
 /// Now, truncated to the microsecond: PostgreSQL keeps microseconds and SQLite nanoseconds, and

@@ -14,9 +14,8 @@ use uuid::Uuid;
 
 use crate::domain::campaign::{CampaignStatus, Period};
 use crate::domain::scoring::{Hasil, Predicate, RuleId, Verdict};
-use crate::repo::ledger::Verification;
-use crate::routes::hasil::{SurveyBlock, UnitHasil};
-use crate::routes::results::Results;
+use crate::views::hasil::{SurveyBlock, UnitHasil};
+use crate::views::results::{Results, Verification};
 
 /// Path of the national table page (the nav links here).
 pub const NATIONAL_PATH: &str = "/laporan/nasional";
@@ -1523,10 +1522,8 @@ mod tests {
     use super::*;
     use crate::domain::scoring::{HasilInputs, KinerjaGrade, SurveyIndex, evaluate, verdict};
     use crate::domain::stats::{AnalysisInput, ItemCounts, Moments, analyse};
-    use crate::repo::ledger::{BlockCheck, LedgerHead};
-    use crate::repo::results::Flags;
-    use crate::routes::hasil::{Inputs, UnitRef};
-    use crate::routes::results::{Cell, Change, Subset};
+    use crate::views::hasil::{Inputs, UnitRef};
+    use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead, Subset};
 
     const EVIL: &str = "<script>alert(1)</script>";
 

@@ -40,16 +40,6 @@ impl Aggregate {
         out
     }
 
-    /// Flag counts over the analysis set, and how many responses were excluded.
-    pub fn flags(&self) -> Flags {
-        Flags {
-            speeder: self.speeder,
-            diarahkan: self.diarahkan,
-            flagged: self.moments.get(&true).map(|m| m.0.n as i64).unwrap_or(0),
-            excluded: self.excluded,
-        }
-    }
-
     pub fn count(&self, item: &str, value: u8, include_flagged: bool) -> u64 {
         let own = |f: bool| self.counts.get(&(item.to_owned(), value, f)).copied().unwrap_or(0);
         let n = own(false) + if include_flagged { own(true) } else { 0 };
@@ -272,16 +262,6 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
     }
     txn.rollback().await?;
     Ok(out)
-}
-
-/// Flag counts over the analysis set (excluded responses not counted), and the excluded count.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
-pub struct Flags {
-    pub speeder: i64,
-    pub diarahkan: i64,
-    /// Responses with any flag (speeder or diarahkan).
-    pub flagged: i64,
-    pub excluded: i64,
 }
 
 /// The fixed statements `breakdowns` runs for a campaign: the demographic cells of its sealed
