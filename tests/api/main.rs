@@ -6,6 +6,7 @@ mod helpers;
 mod hostile;
 
 mod access;
+mod architecture;
 mod browser;
 mod campaigns;
 mod errors;
