@@ -325,6 +325,52 @@ fn assert_same_results(a: &Value, b: &Value) {
 }
 
 #[tokio::test]
+async fn the_responses_export_names_every_column_once() {
+    let app = spawn_app().await;
+    let (_, c) = crate::campaigns::unit_and_campaign(&app, "ipkp").await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let code = open_link(&app, &cid, json!({"label": "L"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = submit_json(&app, &code, all(3), json!({"screening": {"diarahkan": "ya"}})).await;
+    assert_eq!(r.status(), 201);
+    let csv = app
+        .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let unique: std::collections::HashSet<&&str> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "duplicate column names: {header:?}");
+    // The screening answer and the flag the service concluded from it are different columns.
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| {
+        row[header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}: {header:?}"))]
+    };
+    assert_eq!(at("diarahkan"), "ya");
+    assert_eq!(at("flag_diarahkan"), "true");
+    assert_eq!(header[header.len() - 3..], ["flag_speeder", "flag_diarahkan", "excluded"]);
+    // The workbook's Respons sheet has the same columns.
+    use calamine::{Reader, Xlsx};
+    let bytes = app
+        .get(&format!("/api/v1/campaigns/{cid}/results.xlsx"), Some(&app.admin_key))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("Respons").unwrap();
+    let xlsx_header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(xlsx_header, header);
+}
+
+#[tokio::test]
 async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     let app = spawn_app().await;
     let (cid, ids) = sealed_campaign(&app, 6).await;
