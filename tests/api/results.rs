@@ -382,10 +382,7 @@ fn national_workbook_holds(bytes: &[u8], csv_header: &[&str]) {
     assert_eq!(head, csv_header);
     assert_eq!(&head[..3], ["unit_slug", "unit_name", "instansi"]);
     let col = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let unit = rows
-        .iter()
-        .find(|r| r[col("unit_slug")].to_string() == "unit-h")
-        .expect("the unit's row");
+    let unit = rows.iter().find(|r| r[col("unit_slug")] == "unit-h").expect("the unit's row");
     let num = |name: &str| {
         unit[col(name)]
             .get_float()
@@ -404,7 +401,7 @@ fn national_workbook_holds(bytes: &[u8], csv_header: &[&str]) {
     assert!(unit[col("hasil_total")].is_empty());
     let empty = rows
         .iter()
-        .find(|r| r[col("unit_slug")].to_string() == "unit-empty")
+        .find(|r| r[col("unit_slug")] == "unit-empty")
         .expect("the empty unit's row");
     assert!(empty[col("ipak_n")].is_empty());
 }
