@@ -22,6 +22,7 @@ pub enum Access {
 }
 
 /// Loads a campaign and checks the caller's role on its unit.
+#[tracing::instrument(skip_all, fields(campaign_id = %id))]
 pub async fn load(state: &AppState, who: &Principal, id: Uuid, access: Access) -> AppResult<campaign::Model> {
     let c = repo::campaigns::find(&state.db, id)
         .await

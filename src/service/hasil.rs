@@ -81,6 +81,7 @@ pub async fn unit(state: &AppState, who: &Principal, unit_id: Uuid, q: &HasilPar
 }
 
 /// The hasil of a unit the caller was already allowed to read.
+#[tracing::instrument(skip_all, fields(unit_id = %u.id))]
 pub async fn one_unit(state: &AppState, u: unit::Model, q: &HasilParams) -> AppResult<UnitHasil> {
     let p = parse(q)?;
     let mut rows = hasil_for(state, vec![u], &p, (q.ipak, q.ipkp), true).await?;
@@ -110,6 +111,7 @@ async fn all_units(state: &AppState, p: &Parsed) -> AppResult<Vec<UnitHasil>> {
 }
 
 /// Every unit's hasil for a caller already allowed to see them all (the national page).
+#[tracing::instrument(skip_all)]
 pub async fn national_rows(state: &AppState, q: &HasilParams) -> AppResult<Vec<UnitHasil>> {
     all_units(state, &parse(q)?).await
 }

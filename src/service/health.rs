@@ -4,6 +4,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::views::health::Health;
 
+#[tracing::instrument(skip_all)]
 pub async fn ready(state: &AppState) -> AppResult<Health> {
     let ping = tokio::time::timeout(std::time::Duration::from_secs(3), crate::repo::ping(&state.db)).await;
     match ping {

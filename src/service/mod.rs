@@ -40,6 +40,7 @@ use crate::repo::audit::{self, Actor, Entry};
 ///
 /// On SQLite a transaction that reads first fails "database is locked" when it upgrades to a
 /// writer under load, so callers read and validate before, and `change` starts with its write.
+#[tracing::instrument(skip_all)]
 pub async fn audited<'e, T>(
     db: &DatabaseConnection,
     actor: Actor,

@@ -68,6 +68,7 @@ async fn previous(state: &AppState, c: &campaign::Model) -> AppResult<Option<cam
 }
 
 /// The results of a campaign the caller was already allowed to read.
+#[tracing::instrument(skip_all, fields(campaign_id = %c.id))]
 pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results> {
     let form = super::forms::of_campaign(state, c)?;
     let prev = previous(state, c).await?;

@@ -85,6 +85,7 @@ pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> AppResult<UnitV
 }
 
 /// A unit by id, or 404 (no role check: callers check first).
+#[tracing::instrument(skip_all, fields(unit_id = %id))]
 pub async fn find(state: &AppState, id: Uuid) -> AppResult<unit::Model> {
     repo::units::find(&state.db, id)
         .await

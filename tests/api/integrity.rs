@@ -524,6 +524,64 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
 }
 
 #[tokio::test]
+async fn a_refused_or_empty_change_leaves_no_audit_entry() {
+    let app = spawn_app().await;
+    let (cid, ids) = sealed_campaign(&app, 2).await;
+    let rid = ids[0];
+    let reason = json!({"reason": "uji coba"});
+    let (exclude, include) = (
+        format!("/api/v1/responses/{rid}/exclude"),
+        format!("/api/v1/responses/{rid}/include"),
+    );
+    let key = Some(app.admin_key.as_str());
+    assert_eq!(app.post_json(&exclude, key, &reason).await.status(), 200);
+    // The second exclusion fails inside the transaction: neither it nor its entry is stored.
+    assert_problem(app.post_json(&exclude, key, &reason).await, 409).await;
+    // Putting back what is not excluded fails after its delete found nothing: no entry either.
+    assert_eq!(app.post_json(&include, key, &reason).await.status(), 200);
+    assert_problem(app.post_json(&include, key, &reason).await, 409).await;
+    // A unit whose slug is taken is refused by the database: no second unit.create.
+    let unit = app.create_unit("sekali").await;
+    let again = app
+        .post_json(
+            "/api/v1/units",
+            Some(&app.admin_key),
+            &json!({"slug": "sekali", "name": "Lagi", "instansi": "K", "service_types": ["Paspor"]}),
+        )
+        .await;
+    assert_problem(again, 409).await;
+    // Closing twice changes nothing the second time, and says nothing the second time.
+    for _ in 0..2 {
+        let r = app
+            .post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let trail: Value = app
+        .get("/api/v1/audit?limit=1000", Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let count = |action: &str, id: &str| {
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action && e["entity_id"] == id)
+            .count()
+    };
+    let rid = rid.to_string();
+    assert_eq!(count("response.exclude", &rid), 1, "{trail}");
+    assert_eq!(count("response.include", &rid), 1, "{trail}");
+    assert_eq!(count("unit.create", unit["id"].as_str().unwrap()), 1);
+    let units = trail.as_array().unwrap().iter().filter(|e| e["action"] == "unit.create").count();
+    assert_eq!(units, 2, "the campaign's unit and `sekali`, nothing for the refused one: {trail}");
+    assert_eq!(count("campaign.close", &cid), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM exclusion").await, 0);
+}
+
+#[tokio::test]
 async fn every_mutating_route_leaves_an_audit_entry() {
     let app = spawn_app().await;
     let unit = app.create_unit("audited").await;
