@@ -213,7 +213,7 @@ impl Application {
 
     /// Serves until the server stops; background jobs run beside it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let jobs = crate::routes::background::spawn(self.state.clone());
+        let jobs = crate::service::background::spawn(self.state.clone());
         let r = self.server.await;
         jobs.abort();
         r

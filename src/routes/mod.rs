@@ -2,7 +2,6 @@
 //! `#[utoipa::path]` and is mounted through [`api`], which is also how `/openapi.json` is built.
 
 pub mod assessor;
-pub mod background;
 pub mod campaigns;
 pub mod citizen;
 pub mod client;

@@ -9,11 +9,13 @@
 //! * [`forms`] — the survey definitions; [`submit`] — a citizen's survey, from code to stored response;
 //! * [`results`], [`ledger`], [`hasil`] — statistics, integrity, hasil scores and verdicts;
 //! * [`exclusions`], [`audit_log`], [`exports`] — the assessor's workbench and its files;
-//! * [`reports`] — what the `/laporan` pages show; [`health`] — readiness.
+//! * [`reports`] — what the `/laporan` pages show; [`health`] — readiness;
+//! * [`background`] — the jobs beside the server (ledger sealing, forgetting idle rate-limit keys).
 //!
 //! Every change goes through [`audited`]: begin, change, audit entry, commit.
 
 pub mod audit_log;
+pub mod background;
 pub mod campaigns;
 pub mod exclusions;
 pub mod exports;
