@@ -1,4 +1,5 @@
-//! Bearer-key authentication and the role rules of DESIGN §5.
+//! Bearer-key authentication: finds the [`Principal`] behind a request (the role rules
+//! themselves are pure, in `domain::access`).
 //!
 //! A key is looked up by its SHA-256 hash (the plaintext is never stored) and the stored hash is
 //! compared in constant time. Revocation takes effect on the next request: nothing is cached.
@@ -14,60 +15,11 @@ use crate::error::AppError;
 use crate::repo;
 use crate::state::AppState;
 
-/// The caller, as its key says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Principal {
-    pub key_id: Uuid,
-    pub role: Role,
-    /// The unit an operator key is scoped to.
-    pub unit_id: Option<Uuid>,
-}
-
-impl Principal {
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(forbidden("only an admin key may do this"))
-        }
-    }
-
-    /// Admin or assessor (the read-all roles).
-    pub fn require_admin_or_assessor(&self) -> Result<(), AppError> {
-        match self.role {
-            Role::Admin | Role::Assessor => Ok(()),
-            Role::Operator => Err(forbidden("only admin and assessor keys may do this")),
-        }
-    }
-
-    /// Admin, or the operator of this unit: who may change a unit's campaigns, links and tokens.
-    pub fn require_manage(&self, unit_id: Uuid) -> Result<(), AppError> {
-        match self.role {
-            Role::Admin => Ok(()),
-            Role::Operator if self.unit_id == Some(unit_id) => Ok(()),
-            Role::Operator => Err(forbidden("this operator key belongs to another unit")),
-            Role::Assessor => Err(forbidden("assessor keys are read-only here")),
-        }
-    }
-
-    /// Admin, assessor, or the operator of this unit: who may read a unit's data.
-    pub fn require_read(&self, unit_id: Uuid) -> Result<(), AppError> {
-        match self.role {
-            Role::Admin | Role::Assessor => Ok(()),
-            Role::Operator if self.unit_id == Some(unit_id) => Ok(()),
-            Role::Operator => Err(forbidden("this operator key belongs to another unit")),
-        }
-    }
-}
-
-fn forbidden(msg: &str) -> AppError {
-    AppError::Forbidden(msg.to_owned())
-}
+pub use crate::domain::access::Principal;
 
 /// The HTML pages' session cookie (HttpOnly, SameSite=Strict, Path=/).
 pub const SESSION_COOKIE: &str = "integritas_session";
-/// Sessions last a working day.
-pub const SESSION_SECS: i64 = 8 * 3600;
+pub use crate::domain::access::SESSION_SECS;
 
 /// Resolves a key id to a principal, refusing revoked keys.
 pub async fn principal_of_key(state: &AppState, key_id: Uuid) -> Result<Principal, AppError> {

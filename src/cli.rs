@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::domain::forms;
+use crate::repo::audit::Actor;
+use crate::service::keys::{self, KeyInput};
 use crate::startup::{self, Application};
 
 #[derive(Parser)]
@@ -174,18 +176,18 @@ async fn serve(settings: Settings) -> Result<(), String> {
 async fn create_key(settings: Settings, role: String, unit: Option<Uuid>, name: String) -> Result<(), String> {
     let db = startup::connect(&settings).await.map_err(|e| e.to_string())?;
     Migrator::up(&db, None).await.map_err(|e| format!("migration failed: {e}"))?;
-    let (name, role, unit) = crate::routes::keys::validate(&db, Some(name), Some(role), unit)
-        .await
-        .map_err(describe)?;
-    let k = crate::routes::keys::create(&db, crate::repo::audit::Actor::Cli, &name, role, unit)
-        .await
-        .map_err(describe)?;
+    let input = KeyInput {
+        name: Some(name),
+        role: Some(role),
+        unit_id: unit,
+    };
+    let k = keys::issue(&db, Actor::Cli, input).await.map_err(describe)?;
     println!("{}", k.key);
     eprintln!(
         "created {} key {} ({}); the key above is shown only once",
-        role.as_str(),
+        k.role.as_str(),
         k.id,
-        name
+        k.name
     );
     Ok(())
 }

@@ -210,7 +210,28 @@ impl From<DbErr> for AppError {
     }
 }
 
+impl From<crate::domain::access::Denied> for AppError {
+    fn from(d: crate::domain::access::Denied) -> AppError {
+        AppError::Forbidden(d.0.to_owned())
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Names the step that failed on an internal error, keeping the classification of the others (a
+/// constraint violation stays a 409, a lost database a 503): `repo::x(db).await.during("…")?`.
+pub trait During<T> {
+    fn during(self, step: &'static str) -> AppResult<T>;
+}
+
+impl<T, E: Into<AppError>> During<T> for Result<T, E> {
+    fn during(self, step: &'static str) -> AppResult<T> {
+        self.map_err(|e| match e.into() {
+            AppError::Internal(e) => AppError::Internal(e.context(step)),
+            other => other,
+        })
+    }
+}
 
 /// Collects per-field refusals so one 422 lists every wrong field.
 #[derive(Default)]
@@ -250,5 +271,24 @@ impl Fields {
         } else {
             Err(AppError::validation(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn during_adds_context_to_internal_errors_only() {
+        let internal: Result<(), DbErr> = Err(DbErr::Custom("boom".into()));
+        match internal.during("reading the campaign") {
+            Err(AppError::Internal(e)) => {
+                assert_eq!(e.to_string(), "reading the campaign");
+                assert!(format!("{e:?}").contains("boom"), "the cause is kept");
+            }
+            other => panic!("expected an internal error, got {other:?}"),
+        }
+        let refused: Result<(), AppError> = Err(AppError::not_found("unit"));
+        assert!(matches!(refused.during("reading the unit"), Err(AppError::NotFound(_))));
     }
 }

@@ -7,7 +7,15 @@
 //! * [`error`] — the one application error type, mapped to problem+json in one place;
 //! * [`domain`] — pure domain logic (forms, statistics, scoring, credentials), no actix or sea-orm;
 //! * [`entities`] — sea-orm entities only; [`repo`] — the only code that talks to the database;
-//! * [`routes`] — thin handlers; [`auth`] — bearer keys and roles; [`cli`] — the command line.
+//! * [`service`] — the use cases: role checks, transactions with their audit entries; they return
+//!   [`views`], the response shapes;
+//! * [`routes`] — thin handlers (parse, call one service function, respond); [`pages`] — HTML
+//!   templates; [`export`] — CSV and XLSX files; [`auth`] — finding the caller's key;
+//!   [`cli`] — the command line.
+//!
+//! Dependencies point one way: `routes` → `service` → `repo`/`domain`, and `pages`, `export` and
+//! `cli` never import `routes`; no two top-level modules import each other, even indirectly
+//! (`tests/api/architecture.rs` checks both).
 
 pub mod auth;
 pub mod cli;
@@ -23,6 +31,8 @@ pub mod pages;
 pub mod qr;
 pub mod repo;
 pub mod routes;
+pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod views;

@@ -9,8 +9,6 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
-use crate::state::AppState;
-
 pub struct Metrics {
     registry: Registry,
     pub requests: IntCounterVec,
@@ -64,12 +62,14 @@ impl Default for Metrics {
     }
 }
 
-/// Middleware: counts every request under its route pattern.
+/// Middleware: counts every request under its route pattern. It finds the [`Metrics`] as app data
+/// of their own (`web::Data<Metrics>`, sharing the state's `Arc`), so this module needs nothing
+/// from the application state.
 pub async fn track(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let res = next.call(req).await;
     if let Some(m) = metrics {
         let status = match &res {

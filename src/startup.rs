@@ -20,9 +20,10 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{ConfigError, Settings};
-use crate::domain::credentials::{Role, hash_secret, new_api_key, new_server_secret};
+use crate::domain::credentials::new_server_secret;
 use crate::domain::forms::{self, Form, FormProblem, WHOLE_FILE};
 use crate::metrics::Metrics;
+use crate::service::keys::Bootstrap;
 use crate::state::{AppState, FormRegistry, SubmitLimiter};
 use crate::{repo, routes};
 
@@ -167,45 +168,14 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
 }
 
 async fn bootstrap_admin(db: &DatabaseConnection, settings: &Settings) -> Result<(), StartupError> {
-    let err = |e: sea_orm::DbErr| StartupError::Database(e.to_string());
-    if let Some(key) = &settings.bootstrap_admin_key {
-        let hash = hash_secret(key);
-        if repo::keys::find_by_hash(db, &hash).await.map_err(err)?.is_none() {
-            let k = repo::keys::insert(db, "bootstrap admin", Role::Admin, None, &hash)
-                .await
-                .map_err(err)?;
-            repo::audit::record(
-                db,
-                repo::audit::Actor::System,
-                repo::audit::Entry {
-                    action: "key.bootstrap",
-                    entity: "api_key",
-                    entity_id: k.id.to_string(),
-                    unit_id: None,
-                    reason: None,
-                    detail: serde_json::json!({"role": "admin", "source": "INTEGRITAS_BOOTSTRAP_ADMIN_KEY"}),
-                },
-            )
-            .await
-            .map_err(err)?;
-        }
-    } else if repo::keys::count_active_admins(db).await.map_err(err)? == 0 {
-        let (key, hash) = new_api_key();
-        let k = repo::keys::insert(db, "first admin", Role::Admin, None, &hash).await.map_err(err)?;
-        repo::audit::record(
-            db,
-            repo::audit::Actor::System,
-            repo::audit::Entry {
-                action: "key.bootstrap",
-                entity: "api_key",
-                entity_id: k.id.to_string(),
-                unit_id: None,
-                reason: None,
-                detail: serde_json::json!({"role": "admin", "source": "first start"}),
-            },
-        )
+    let how = match &settings.bootstrap_admin_key {
+        Some(key) => Bootstrap::Given(key),
+        None => Bootstrap::Generate,
+    };
+    let created = crate::service::keys::bootstrap(db, how)
         .await
-        .map_err(err)?;
+        .map_err(|e| StartupError::Database(format!("{e:#}")))?;
+    if let Some(key) = created {
         // Printed once, to the terminal, deliberately not through the log.
         println!("No admin key existed, so one was created. It is shown only this once:\n\n    {key}\n");
     }
@@ -257,7 +227,7 @@ impl Application {
 
     /// Serves until the server stops; background jobs run beside it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let jobs = crate::routes::background::spawn(self.state.clone());
+        let jobs = crate::service::background::spawn(self.state.clone());
         let r = self.server.await;
         jobs.abort();
         r
@@ -265,12 +235,14 @@ impl Application {
 }
 
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let metrics = web::Data::from(state.metrics.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
             .openapi(<crate::openapi::ApiDoc as utoipa::OpenApi>::openapi())
             .app_data(data.clone())
+            .app_data(metrics.clone())
             .app_data(routes::json_config())
             .app_data(routes::form_config())
             .app_data(routes::query_config())

@@ -1,5 +1,6 @@
 //! Pure domain logic: no actix, no sea-orm. Everything here is unit- and property-tested.
 //!
+//! * [`access`] — who may do what: the caller's key and the role rules;
 //! * [`forms`] — survey definitions (the instruments, built in or from `INTEGRITAS_FORMS_DIR`),
 //!   their validation and a citizen's answers;
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
@@ -11,6 +12,7 @@
 //! * [`ledger`] — content hashes of responses, the hash chain of sealed blocks, and its
 //!   verification over the stored rows (which the repository loads).
 
+pub mod access;
 pub mod campaign;
 pub mod credentials;
 pub mod forms;

@@ -4,7 +4,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
-use crate::auth::Principal;
+use crate::domain::access::Principal;
 use crate::entities::audit_log;
 
 /// Who did it: a key, or the command line.

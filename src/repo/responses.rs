@@ -1,7 +1,7 @@
 //! Storing a citizen's response: one transaction holds the token redemption (if any), the
 //! response row, its answers and its fields. Nothing is stored unless all of it is.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait, Value};
 use uuid::Uuid;
 
 use crate::domain::forms::ValidSubmission;
@@ -132,14 +132,19 @@ pub async fn insert(db: &DatabaseConnection, r: NewResponse<'_>, turn: Option<&t
     Ok(Stored::Accepted(id))
 }
 
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
 /// Responses stored through one open link (for its cap).
 pub async fn count_for_link(db: &impl ConnectionTrait, link_id: Uuid) -> Result<i64, DbErr> {
-    let row = db
-        .query_one_raw(super::stmt(
-            db,
-            "SELECT COUNT(*) AS n FROM response WHERE open_link_id = $1",
-            vec![link_id.into()],
-        ))
-        .await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    let row = Count::find_by_statement(super::stmt(
+        db,
+        "SELECT COUNT(*) AS n FROM response WHERE open_link_id = $1",
+        vec![link_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map(|r| r.n).unwrap_or(0))
 }

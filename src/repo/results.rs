@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, QueryResult, Statement,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, IsolationLevel, Statement,
     TransactionTrait, Value,
 };
 use uuid::Uuid;
@@ -40,16 +40,6 @@ impl Aggregate {
         out
     }
 
-    /// Flag counts over the analysis set, and how many responses were excluded.
-    pub fn flags(&self) -> Flags {
-        Flags {
-            speeder: self.speeder,
-            diarahkan: self.diarahkan,
-            flagged: self.moments.get(&true).map(|m| m.0.n as i64).unwrap_or(0),
-            excluded: self.excluded,
-        }
-    }
-
     pub fn count(&self, item: &str, value: u8, include_flagged: bool) -> u64 {
         let own = |f: bool| self.counts.get(&(item.to_owned(), value, f)).copied().unwrap_or(0);
         let n = own(false) + if include_flagged { own(true) } else { 0 };
@@ -63,23 +53,6 @@ fn placeholders(from: usize, n: usize) -> String {
 
 fn ids_values(ids: &[Uuid]) -> Vec<Value> {
     ids.iter().map(|i| (*i).into()).collect()
-}
-
-fn moments_of(r: &QueryResult, n: &str, s: &str, ss: &str) -> Result<Moments, DbErr> {
-    Ok(Moments {
-        n: r.try_get::<i64>("", n)?.max(0) as u64,
-        sum: r.try_get::<Option<f64>>("", s)?.unwrap_or(0.0),
-        sum_sq: r.try_get::<Option<f64>>("", ss)?.unwrap_or(0.0),
-    })
-}
-
-/// A breakdown cell's count and sum (its sum of squares is not needed).
-fn cell_of(r: &QueryResult) -> Result<Moments, DbErr> {
-    Ok(Moments {
-        n: r.try_get::<i64>("", "n")?.max(0) as u64,
-        sum: r.try_get::<Option<f64>>("", "s")?.unwrap_or(0.0),
-        sum_sq: 0.0,
-    })
 }
 
 fn negate(m: Moments) -> Moments {
@@ -168,8 +141,150 @@ pub fn unsealed_fields_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Sta
     )
 }
 
+/// The rows the statements of this file return, read by column name (`FromQueryResult`).
+mod rows {
+    use sea_orm::FromQueryResult;
+    use uuid::Uuid;
+
+    use crate::domain::stats::Moments;
+
+    /// Responses with the same flags: their count and the sums of y, y², T and T² (live,
+    /// excluded, or a sealed block's `response` tally).
+    #[derive(FromQueryResult)]
+    pub struct Group {
+        pub campaign_id: Uuid,
+        pub flagged: bool,
+        pub speeder: bool,
+        pub diarahkan: bool,
+        pub n: i64,
+        pub s: Option<f64>,
+        pub ss: Option<f64>,
+        pub t: Option<f64>,
+        pub tt: Option<f64>,
+    }
+
+    fn moments(n: i64, sum: Option<f64>, sum_sq: Option<f64>) -> Moments {
+        Moments {
+            n: n.max(0) as u64,
+            sum: sum.unwrap_or(0.0),
+            sum_sq: sum_sq.unwrap_or(0.0),
+        }
+    }
+
+    impl Group {
+        /// Moments of the scores y and of the totals T.
+        pub fn moments(&self) -> (Moments, Moments) {
+            (moments(self.n, self.s, self.ss), moments(self.n, self.t, self.tt))
+        }
+    }
+
+    /// A row of the "block tallies" statement: an answer count (`kind` answer: `key` the item,
+    /// `value` the answer as text) or a group's sums (`kind` response).
+    #[derive(FromQueryResult)]
+    pub struct Tally {
+        pub campaign_id: Uuid,
+        pub kind: String,
+        pub key: String,
+        pub value: String,
+        pub flagged: bool,
+        pub speeder: bool,
+        pub diarahkan: bool,
+        pub n: i64,
+        pub s: Option<f64>,
+        pub ss: Option<f64>,
+        pub t: Option<f64>,
+        pub tt: Option<f64>,
+    }
+
+    impl Tally {
+        pub fn group(&self) -> Group {
+            Group {
+                campaign_id: self.campaign_id,
+                flagged: self.flagged,
+                speeder: self.speeder,
+                diarahkan: self.diarahkan,
+                n: self.n,
+                s: self.s,
+                ss: self.ss,
+                t: self.t,
+                tt: self.tt,
+            }
+        }
+    }
+
+    /// How often an item got a value (live or excluded answers).
+    #[derive(FromQueryResult)]
+    pub struct AnswerCount {
+        pub campaign_id: Uuid,
+        pub item: String,
+        pub value: i16,
+        pub flagged: bool,
+        pub n: i64,
+    }
+
+    /// A demographic cell's count and score sum.
+    #[derive(FromQueryResult)]
+    pub struct CellSums {
+        pub key: String,
+        pub value: String,
+        pub n: i64,
+        pub s: Option<f64>,
+    }
+
+    impl CellSums {
+        /// Its count and sum (a cell shows n and the mean: no sum of squares).
+        pub fn moments(&self) -> Moments {
+            moments(self.n, self.s, Some(0.0))
+        }
+    }
+
+    #[derive(FromQueryResult)]
+    pub struct Id {
+        pub id: Uuid,
+    }
+
+    #[derive(FromQueryResult)]
+    pub struct DayCount {
+        pub d: chrono::NaiveDate,
+        pub n: i64,
+    }
+
+    /// A response row of an export page.
+    #[derive(FromQueryResult)]
+    pub struct ExportResponse {
+        pub id: Uuid,
+        pub submitted_on: chrono::NaiveDate,
+        pub channel: String,
+        pub link_label: Option<String>,
+        pub speeder: bool,
+        pub diarahkan: bool,
+        /// 1 when an exclusion names the response (a CASE, an integer on both databases).
+        pub excluded: i32,
+    }
+
+    #[derive(FromQueryResult)]
+    pub struct ExportAnswer {
+        pub response_id: Uuid,
+        pub item: String,
+        pub value: i16,
+    }
+
+    #[derive(FromQueryResult)]
+    pub struct ExportField {
+        pub response_id: Uuid,
+        pub kind: String,
+        pub key: String,
+        pub value: String,
+    }
+}
+
+/// Runs a statement and reads its rows into `T`.
+async fn all<T: FromQueryResult>(db: &impl ConnectionTrait, stmt: Statement) -> Result<Vec<T>, DbErr> {
+    T::find_by_statement(stmt).all(db).await
+}
+
 async fn ids_of(db: &impl ConnectionTrait, stmt: Statement) -> Result<Vec<Uuid>, DbErr> {
-    db.query_all_raw(stmt).await?.iter().map(|r| r.try_get("", "id")).collect()
+    Ok(all::<rows::Id>(db, stmt).await?.into_iter().map(|r| r.id).collect())
 }
 
 impl Aggregate {
@@ -178,14 +293,12 @@ impl Aggregate {
     }
 
     /// Adds (sign 1) or subtracts (sign -1) one group of responses with the same flags.
-    fn add_moments(&mut self, r: &QueryResult, sign: i64) -> Result<(), DbErr> {
-        let (flagged, speeder, diarahkan): (bool, bool, bool) =
-            (r.try_get("", "flagged")?, r.try_get("", "speeder")?, r.try_get("", "diarahkan")?);
-        let (y, t) = (moments_of(r, "n", "s", "ss")?, moments_of(r, "n", "t", "tt")?);
+    fn add_group(&mut self, g: &rows::Group, sign: i64) {
+        let (y, t) = g.moments();
         let n = y.n as i64;
-        self.speeder += sign * n * speeder as i64;
-        self.diarahkan += sign * n * diarahkan as i64;
-        let e = self.moments.entry(flagged).or_default();
+        self.speeder += sign * n * g.speeder as i64;
+        self.diarahkan += sign * n * g.diarahkan as i64;
+        let e = self.moments.entry(g.flagged).or_default();
         if sign > 0 {
             *e = (e.0.merge(&y), e.1.merge(&t));
         } else {
@@ -202,18 +315,7 @@ impl Aggregate {
                 },
             );
         }
-        Ok(())
     }
-}
-
-fn answer_key(r: &QueryResult) -> Result<(Uuid, String, u8, bool, i64), DbErr> {
-    Ok((
-        r.try_get("", "campaign_id")?,
-        r.try_get("", "item")?,
-        r.try_get::<i16>("", "value")? as u8,
-        r.try_get("", "flagged")?,
-        r.try_get("", "n")?,
-    ))
 }
 
 /// A read-only snapshot, so the tallies and the live part are read as of one moment (a block
@@ -238,18 +340,17 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
     let txn = snapshot(db).await?;
     for chunk in ids.chunks(1000) {
         let [tallies, unsealed, moments, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
-        for r in txn.query_all_raw(tallies).await? {
-            let c: Uuid = r.try_get("", "campaign_id")?;
-            let a = out.entry(c).or_default();
-            match r.try_get::<String>("", "kind")?.as_str() {
+        for r in all::<rows::Tally>(&txn, tallies).await? {
+            let a = out.entry(r.campaign_id).or_default();
+            match r.kind.as_str() {
                 "answer" => {
                     let value: u8 = r
-                        .try_get::<String>("", "value")?
+                        .value
                         .parse()
                         .map_err(|_| DbErr::Type("ledger_tally: an answer value that is not a number".into()))?;
-                    a.add_count(r.try_get("", "key")?, value, r.try_get("", "flagged")?, r.try_get("", "n")?);
+                    a.add_count(r.key, value, r.flagged, r.n);
                 }
-                _ => a.add_moments(&r, 1)?,
+                _ => a.add_group(&r.group(), 1),
             }
         }
         let mut counts = Vec::new();
@@ -258,30 +359,20 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
         }
         counts.push((excluded_counts, -1));
         for (stmt, sign) in counts {
-            for r in txn.query_all_raw(stmt).await? {
-                let (c, item, value, flagged, n) = answer_key(&r)?;
-                out.entry(c).or_default().add_count(item, value, flagged, sign * n);
+            for r in all::<rows::AnswerCount>(&txn, stmt).await? {
+                out.entry(r.campaign_id)
+                    .or_default()
+                    .add_count(r.item, r.value as u8, r.flagged, sign * r.n);
             }
         }
         for (stmt, sign) in [(moments, 1), (excluded, -1)] {
-            for r in txn.query_all_raw(stmt).await? {
-                let c: Uuid = r.try_get("", "campaign_id")?;
-                out.entry(c).or_default().add_moments(&r, sign)?;
+            for g in all::<rows::Group>(&txn, stmt).await? {
+                out.entry(g.campaign_id).or_default().add_group(&g, sign);
             }
         }
     }
     txn.rollback().await?;
     Ok(out)
-}
-
-/// Flag counts over the analysis set (excluded responses not counted), and the excluded count.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
-pub struct Flags {
-    pub speeder: i64,
-    pub diarahkan: i64,
-    /// Responses with any flag (speeder or diarahkan).
-    pub flagged: i64,
-    pub excluded: i64,
 }
 
 /// The fixed statements `breakdowns` runs for a campaign: the demographic cells of its sealed
@@ -323,10 +414,9 @@ pub async fn breakdowns(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Ve
     }
     stmts.push((excluded, -1.0));
     for (stmt, sign) in stmts {
-        for r in txn.query_all_raw(stmt).await? {
-            let key = (r.try_get::<String>("", "key")?, r.try_get::<String>("", "value")?);
-            let x = cell_of(&r)?;
-            let m = cells.entry(key).or_default();
+        for r in all::<rows::CellSums>(&txn, stmt).await? {
+            let x = r.moments();
+            let m = cells.entry((r.key, r.value)).or_default();
             let n = if sign > 0.0 { m.n + x.n } else { m.n.saturating_sub(x.n) };
             *m = Moments {
                 n,
@@ -341,15 +431,13 @@ pub async fn breakdowns(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Ve
 
 /// Responses per submission date over the analysis set.
 pub async fn per_day(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(chrono::NaiveDate, i64)>, DbErr> {
-    let rows = db
-        .query_all_raw(super::stmt(
-            db,
-            "SELECT r.submitted_on AS d, COUNT(*) AS n FROM response r WHERE r.campaign_id = $1 \
-             AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id) GROUP BY r.submitted_on ORDER BY r.submitted_on",
-            vec![campaign_id.into()],
-        ))
-        .await?;
-    rows.iter().map(|r| Ok((r.try_get("", "d")?, r.try_get("", "n")?))).collect()
+    let stmt = super::stmt(
+        db,
+        "SELECT r.submitted_on AS d, COUNT(*) AS n FROM response r WHERE r.campaign_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM exclusion e WHERE e.response_id = r.id) GROUP BY r.submitted_on ORDER BY r.submitted_on",
+        vec![campaign_id.into()],
+    );
+    Ok(all::<rows::DayCount>(db, stmt).await?.into_iter().map(|r| (r.d, r.n)).collect())
 }
 
 /// One page of anonymous response rows for an export, after `after` (keyset pagination by id),
@@ -367,69 +455,69 @@ pub struct ExportRow {
 }
 
 pub async fn export_page(db: &impl ConnectionTrait, campaign_id: Uuid, after: Option<Uuid>, limit: u64) -> Result<Vec<ExportRow>, DbErr> {
-    let (cond, mut values): (&str, Vec<Value>) = match after {
+    let (cond, values): (&str, Vec<Value>) = match after {
         Some(a) => ("AND r.id > $2", vec![campaign_id.into(), a.into()]),
         None => ("", vec![campaign_id.into()]),
     };
-    let _ = &mut values;
-    let rows = db
-        .query_all_raw(super::stmt(
-            db,
-            &format!(
-                "SELECT r.id AS id, r.submitted_on AS submitted_on, r.channel AS channel, r.link_label AS link_label, r.speeder AS speeder, \
-                 r.diarahkan AS diarahkan, CASE WHEN e.response_id IS NULL THEN 0 ELSE 1 END AS excluded \
-                 FROM response r LEFT JOIN exclusion e ON e.response_id = r.id WHERE r.campaign_id = $1 {cond} ORDER BY r.id LIMIT {limit}"
-            ),
-            values,
-        ))
-        .await?;
-    let mut out: Vec<ExportRow> = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(ExportRow {
-            id: r.try_get("", "id")?,
-            submitted_on: r.try_get("", "submitted_on")?,
-            channel: r.try_get("", "channel")?,
-            link_label: r.try_get("", "link_label")?,
-            speeder: r.try_get("", "speeder")?,
-            diarahkan: r.try_get("", "diarahkan")?,
-            excluded: r.try_get::<i32>("", "excluded")? == 1,
+    let page = super::stmt(
+        db,
+        &format!(
+            "SELECT r.id AS id, r.submitted_on AS submitted_on, r.channel AS channel, r.link_label AS link_label, r.speeder AS speeder, \
+             r.diarahkan AS diarahkan, CASE WHEN e.response_id IS NULL THEN 0 ELSE 1 END AS excluded \
+             FROM response r LEFT JOIN exclusion e ON e.response_id = r.id WHERE r.campaign_id = $1 {cond} ORDER BY r.id LIMIT {limit}"
+        ),
+        values,
+    );
+    let mut out: Vec<ExportRow> = all::<rows::ExportResponse>(db, page)
+        .await?
+        .into_iter()
+        .map(|r| ExportRow {
+            id: r.id,
+            submitted_on: r.submitted_on,
+            channel: r.channel,
+            link_label: r.link_label,
+            speeder: r.speeder,
+            diarahkan: r.diarahkan,
+            excluded: r.excluded == 1,
             answers: HashMap::new(),
             fields: HashMap::new(),
-        });
-    }
+        })
+        .collect();
     if out.is_empty() {
         return Ok(out);
     }
     let ids: Vec<Value> = out.iter().map(|r| r.id.into()).collect();
     let ph = placeholders(1, ids.len());
     let index: HashMap<Uuid, usize> = out.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    for a in db
-        .query_all_raw(super::stmt(
-            db,
-            &format!("SELECT response_id, item, value FROM answer WHERE response_id IN ({ph})"),
-            ids.clone(),
-        ))
-        .await?
-    {
-        let id: Uuid = a.try_get("", "response_id")?;
-        if let Some(i) = index.get(&id) {
-            out[*i].answers.insert(a.try_get("", "item")?, a.try_get("", "value")?);
+    let answers = super::stmt(
+        db,
+        &format!("SELECT response_id, item, value FROM answer WHERE response_id IN ({ph})"),
+        ids.clone(),
+    );
+    for a in all::<rows::ExportAnswer>(db, answers).await? {
+        if let Some(i) = index.get(&a.response_id) {
+            out[*i].answers.insert(a.item, a.value);
         }
     }
-    for f in db
-        .query_all_raw(super::stmt(
-            db,
-            &format!("SELECT response_id, kind, key, value FROM response_field WHERE response_id IN ({ph})"),
-            ids,
-        ))
-        .await?
-    {
-        let id: Uuid = f.try_get("", "response_id")?;
-        if let Some(i) = index.get(&id) {
-            out[*i]
-                .fields
-                .insert((f.try_get("", "kind")?, f.try_get("", "key")?), f.try_get("", "value")?);
+    let fields = super::stmt(
+        db,
+        &format!("SELECT response_id, kind, key, value FROM response_field WHERE response_id IN ({ph})"),
+        ids,
+    );
+    for f in all::<rows::ExportField>(db, fields).await? {
+        if let Some(i) = index.get(&f.response_id) {
+            out[*i].fields.insert((f.kind, f.key), f.value);
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_from_where_the_statement_is() {
+        assert_eq!(super::placeholders(1, 3), "$1, $2, $3");
+        assert_eq!(super::placeholders(3, 2), "$3, $4");
+        assert_eq!(super::placeholders(1, 0), "");
+    }
 }

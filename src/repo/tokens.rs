@@ -1,7 +1,7 @@
 //! Single-use tokens: batches, and the redemption ledger (hash + redeemed flag, nothing that
 //! points at a response).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, Value};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set, Value};
 use uuid::Uuid;
 
 use crate::entities::{token, token_batch};
@@ -57,19 +57,23 @@ pub async fn list_batches(db: &impl ConnectionTrait, campaign_id: Uuid) -> Resul
         .await
 }
 
+#[derive(FromQueryResult)]
+struct BatchCount {
+    batch_id: Uuid,
+    n: i64,
+}
+
 /// Redeemed tokens per batch of a campaign (one GROUP BY).
 pub async fn redeemed_counts(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec<(Uuid, i64)>, DbErr> {
-    let rows = db
-        .query_all_raw(super::stmt(
-            db,
-            "SELECT t.batch_id AS batch_id, COUNT(*) AS n FROM token t JOIN token_batch b ON b.id = t.batch_id \
-             WHERE b.campaign_id = $1 AND t.redeemed = TRUE GROUP BY t.batch_id",
-            vec![campaign_id.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<Uuid>("", "batch_id")?, r.try_get::<i64>("", "n")?)))
-        .collect()
+    let rows = BatchCount::find_by_statement(super::stmt(
+        db,
+        "SELECT t.batch_id AS batch_id, COUNT(*) AS n FROM token t JOIN token_batch b ON b.id = t.batch_id \
+         WHERE b.campaign_id = $1 AND t.redeemed = TRUE GROUP BY t.batch_id",
+        vec![campaign_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.batch_id, r.n)).collect())
 }
 
 pub async fn revoke_batch(db: &impl ConnectionTrait, b: token_batch::Model) -> Result<token_batch::Model, DbErr> {

@@ -8,11 +8,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::survey::{self, Refused, Submission, Target};
-use crate::domain::forms::{Lang, RawSubmission, field_error_messages};
+use super::client::client_address;
+use crate::domain::forms::{FieldErrors, Form, Lang, field_error_messages};
 use crate::domain::respond::Closed;
 use crate::error::AppError;
 use crate::pages::{self, FORM_ERROR_KEY, HONEYPOT_FIELD, RENDER_TOKEN_FIELD, Refusal, SurveyPage, ThanksPage};
+use crate::service::submit::{self as service, FormFields, PageRefusal, Refused, Target, Unreadable};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -78,7 +79,7 @@ fn render_form(
     values: &BTreeMap<String, String>,
     errors: &BTreeMap<String, Vec<String>>,
 ) -> String {
-    let token = survey::render_token(state, code);
+    let token = service::render_token(state, code);
     let action = self_url(code, lang);
     let other = match lang {
         Lang::Id => format!("/s/{code}?lang=en"),
@@ -102,52 +103,97 @@ fn render_form(
 /// `GET /s/{code}`: the survey form.
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, code: web::Path<String>, q: web::Query<LangQuery>) -> HttpResponse {
     let lang = lang_of(&req, &q);
-    let code = code.into_inner();
-    let reload = self_url(&code, lang);
-    match survey::resolve(&state, &code).await {
+    match service::resolve(&state, &code).await {
         Ok(t) => html(200, render_form(&state, &code, lang, &t, &BTreeMap::new(), &BTreeMap::new())),
-        Err(Refused::Closed(c)) => refusal_response(lang, refusal_of(c), &reload),
-        Err(Refused::Failed(e)) => failed(lang, e, &reload),
-        Err(other) => failed(
-            lang,
-            AppError::Internal(anyhow::anyhow!("unexpected refusal on render: {other:?}")),
-            &reload,
-        ),
+        Err(r) => refused(lang, r, &self_url(&code, lang)),
     }
 }
 
-/// Splits the posted pairs into answers, screening, demographics and the special fields.
-fn split(form: &crate::domain::forms::Form, pairs: Vec<(String, String)>) -> (Submission, BTreeMap<String, String>) {
-    let mut raw = RawSubmission::default();
-    let mut render_token = None;
-    let mut honeypot = None;
-    let mut values = BTreeMap::new();
+/// The page for a refusal (an invalid form is shown again by [`submit`] instead).
+fn refused(lang: Lang, r: Refused, reload: &str) -> HttpResponse {
+    let refusal = match r {
+        Refused::Closed(c) => refusal_of(c),
+        Refused::Honeypot => Refusal::Honeypot,
+        Refused::StaleForm(_) => Refusal::StaleForm,
+        Refused::RateLimited(secs) => Refusal::TooManyRequests { retry_after_secs: secs },
+        Refused::Unreadable(u) => return unreadable(lang, u, reload),
+        Refused::Failed(e) => return failed(lang, e, reload),
+        Refused::Invalid(_) => {
+            return failed(
+                lang,
+                AppError::Internal(anyhow::anyhow!("an invalid form without the form to show")),
+                reload,
+            );
+        }
+    };
+    refusal_response(lang, refusal, reload)
+}
+
+/// A body that is not the survey form: 415 when it is not a form at all, else 400.
+fn unreadable(lang: Lang, u: Unreadable, reload: &str) -> HttpResponse {
+    let (title, message, again) = match lang {
+        Lang::Id => (
+            "Formulir tidak dapat dibaca",
+            "Kirim jawaban melalui formulir survei. Silakan muat ulang formulir.",
+            "Muat ulang formulir",
+        ),
+        Lang::En => (
+            "The form could not be read",
+            "Please send your answers through the survey form. Reload the form.",
+            "Reload the form",
+        ),
+    };
+    let page = pages::message_page(&pages::MessagePage {
+        lang,
+        title,
+        message,
+        action: Some((reload, again)),
+    });
+    html(if u == Unreadable::NotAForm { 415 } else { 400 }, page)
+}
+
+/// Reads a form body, taking out the page's own fields (render token, honeypot).
+fn form_fields(req: &HttpRequest, body: &[u8]) -> Result<FormFields, Unreadable> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(body) {
+        Ok(p) if is_form => p,
+        _ if is_form => return Err(Unreadable::Malformed),
+        _ => return Err(Unreadable::NotAForm),
+    };
+    let mut f = FormFields {
+        pairs: Vec::with_capacity(pairs.len()),
+        render_token: None,
+        honeypot: None,
+    };
     for (k, v) in pairs {
-        if k == RENDER_TOKEN_FIELD {
-            render_token = Some(v);
-            continue;
-        }
-        if k == HONEYPOT_FIELD {
-            honeypot = Some(v);
-            continue;
-        }
-        values.insert(k.clone(), v.clone());
-        if form.screening.iter().any(|s| s.id == k) {
-            raw.screening.push((k, v));
-        } else if form.demographics.iter().any(|d| d.id == k) {
-            raw.demographics.push((k, v));
-        } else {
-            raw.answers.push((k, serde_json::Value::String(v)));
+        match k.as_str() {
+            RENDER_TOKEN_FIELD => f.render_token = Some(v),
+            HONEYPOT_FIELD => f.honeypot = Some(v),
+            _ => f.pairs.push((k, v)),
         }
     }
-    (
-        Submission {
-            raw,
-            render_token,
-            honeypot,
-        },
-        values,
-    )
+    Ok(f)
+}
+
+/// The messages shown beside the questions; those for keys that are no question on the page go
+/// to the page-level summary.
+fn page_messages(form: &Form, errs: &FieldErrors, lang: Lang) -> BTreeMap<String, Vec<String>> {
+    let mut messages = field_error_messages(errs, lang);
+    let not_items: Vec<String> = messages.keys().filter(|k| form.item(k).is_none()).cloned().collect();
+    for k in not_items {
+        let is_field = form.screening.iter().any(|s| s.id == k) || form.demographics.iter().any(|d| d.id == k);
+        if !is_field && let Some(m) = messages.remove(&k) {
+            messages
+                .entry(FORM_ERROR_KEY.to_owned())
+                .or_default()
+                .extend(m.into_iter().map(|m| format!("{k}: {m}")));
+        }
+    }
+    messages
 }
 
 /// `POST /s/{code}`: validate and store, then 303 to the thank-you page.
@@ -159,52 +205,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     let lang = lang_of(&req, &q);
-    let code = code.into_inner();
-    let reload = self_url(&code, lang);
-    if let Err(Refused::RateLimited(secs)) = survey::rate_limit(&state, &req, &code) {
-        state.metrics.submissions.with_label_values(&["rate_limited"]).inc();
-        return refusal_response(lang, Refusal::TooManyRequests { retry_after_secs: secs }, &reload);
-    }
-    let target = match survey::resolve(&state, &code).await {
-        Ok(t) => t,
-        Err(Refused::Closed(c)) => return refusal_response(lang, refusal_of(c), &reload),
-        Err(Refused::Failed(e)) => return failed(lang, e, &reload),
-        Err(other) => return failed(lang, AppError::Internal(anyhow::anyhow!("unexpected refusal: {other:?}")), &reload),
-    };
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
-        Ok(p) if is_form => p,
-        _ => {
-            let (title, message) = match lang {
-                Lang::Id => (
-                    "Formulir tidak dapat dibaca",
-                    "Kirim jawaban melalui formulir survei. Silakan muat ulang formulir.",
-                ),
-                Lang::En => (
-                    "The form could not be read",
-                    "Please send your answers through the survey form. Reload the form.",
-                ),
-            };
-            let reload_text = if lang == Lang::Id {
-                "Muat ulang formulir"
-            } else {
-                "Reload the form"
-            };
-            let page = pages::message_page(&pages::MessagePage {
-                lang,
-                title,
-                message,
-                action: Some((&reload, reload_text)),
-            });
-            return html(if is_form { 400 } else { 415 }, page);
-        }
-    };
-    let (submission, values) = split(&target.form, pairs);
-    match survey::submit(&state, &code, &target, &submission).await {
+    let client = client_address(&req, state.settings.trust_proxy);
+    match service::submit_page(&state, &client, &code, form_fields(&req, &body)).await {
         Ok(_) => {
             let thanks = match lang {
                 Lang::Id => format!("/s/{code}/terima-kasih"),
@@ -212,26 +214,14 @@ pub async fn submit(
             };
             HttpResponse::SeeOther().insert_header((header::LOCATION, thanks)).finish()
         }
-        Err(Refused::Invalid(errs)) => {
-            let mut messages = field_error_messages(&errs, lang);
-            // Messages for keys that are no question on the page go to the page-level summary.
-            let not_items: Vec<String> = messages.keys().filter(|k| target.form.item(k).is_none()).cloned().collect();
-            for k in not_items {
-                let is_field = target.form.screening.iter().any(|s| s.id == k) || target.form.demographics.iter().any(|d| d.id == k);
-                if !is_field && let Some(m) = messages.remove(&k) {
-                    messages
-                        .entry(FORM_ERROR_KEY.to_owned())
-                        .or_default()
-                        .extend(m.into_iter().map(|m| format!("{k}: {m}")));
-                }
-            }
+        Err(PageRefusal {
+            refused: Refused::Invalid(errs),
+            retry: Some((target, values)),
+        }) => {
+            let messages = page_messages(&target.form, &errs, lang);
             html(422, render_form(&state, &code, lang, &target, &values, &messages))
         }
-        Err(Refused::Closed(c)) => refusal_response(lang, refusal_of(c), &reload),
-        Err(Refused::Honeypot) => refusal_response(lang, Refusal::Honeypot, &reload),
-        Err(Refused::StaleForm(_)) => refusal_response(lang, Refusal::StaleForm, &reload),
-        Err(Refused::RateLimited(secs)) => refusal_response(lang, Refusal::TooManyRequests { retry_after_secs: secs }, &reload),
-        Err(Refused::Failed(e)) => failed(lang, e, &reload),
+        Err(PageRefusal { refused: r, .. }) => refused(lang, r, &self_url(&code, lang)),
     }
 }
 
@@ -240,8 +230,7 @@ pub async fn thanks(state: web::Data<AppState>, req: HttpRequest, code: web::Pat
     let lang = lang_of(&req, &q);
     let code = code.into_inner();
     // A used token still names its campaign; look it up without the availability check.
-    let names = thanks_names(&state, &code).await;
-    match names {
+    match service::names(&state, &code).await {
         Some((unit, title)) => html(
             200,
             pages::thanks_page(&ThanksPage {
@@ -252,17 +241,4 @@ pub async fn thanks(state: web::Data<AppState>, req: HttpRequest, code: web::Pat
         ),
         None => refusal_response(lang, Refusal::UnknownLink, &self_url(&code, lang)),
     }
-}
-
-async fn thanks_names(state: &AppState, code: &str) -> Option<(String, String)> {
-    use crate::domain::credentials::{hash_secret, looks_like_token};
-    use crate::repo;
-    let (campaign, unit) = if looks_like_token(code) {
-        let (_, _, c, u) = repo::survey::token(&state.db, &hash_secret(code)).await.ok()??;
-        (c, u)
-    } else {
-        let (_, c, u) = repo::survey::link(&state.db, code).await.ok()??;
-        (c, u)
-    };
-    Some((unit.name, campaign.title))
 }

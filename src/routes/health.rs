@@ -1,16 +1,10 @@
 //! Liveness, readiness and metrics.
 
 use actix_web::{HttpResponse, get, web};
-use sea_orm::ConnectionTrait;
-use serde::Serialize;
 
 use crate::error::AppError;
 use crate::state::AppState;
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-}
+use crate::views::health::Health;
 
 /// Liveness: the process answers.
 #[utoipa::path(tag = "meta", responses((status = 200, body = Health)))]
@@ -23,11 +17,7 @@ pub async fn healthz() -> web::Json<Health> {
 #[utoipa::path(tag = "meta", responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, AppError> {
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(3), state.db.execute_unprepared("SELECT 1")).await;
-    match ping {
-        Ok(Ok(_)) => Ok(web::Json(Health { status: "ready" })),
-        _ => Err(AppError::Unavailable("the database is not reachable".into())),
-    }
+    Ok(web::Json(crate::service::health::ready(&state).await?))
 }
 
 /// Prometheus text format: requests and latency by route, submissions by outcome.

@@ -1,11 +1,12 @@
-//! HTTP handlers, thin: parse → domain → repo → response. Every JSON route carries
+//! HTTP handlers, thin: parse → one `service` function → response. Every JSON route carries
 //! `#[utoipa::path]` and is mounted through [`api`], which is also how `/openapi.json` is built.
 
 pub mod assessor;
-pub mod background;
 pub mod campaigns;
 pub mod citizen;
+pub mod client;
 pub mod errors;
+pub mod files;
 pub mod forms;
 pub mod hasil;
 pub mod health;
@@ -15,7 +16,6 @@ pub mod meta;
 pub mod reports;
 pub mod respond;
 pub mod results;
-pub mod survey;
 pub mod tokens;
 pub mod units;
 

@@ -3,13 +3,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
-use super::survey::{self, Refused, Submission};
-use crate::domain::forms::{Form, Lang, RawSubmission, field_error_messages};
+use super::client::client_address;
+use crate::domain::forms::{Lang, RawSubmission, field_error_messages};
 use crate::domain::respond::Closed;
 use crate::error::AppError;
+use crate::service::submit::{self as service, Refused, Submission};
 use crate::state::AppState;
+use crate::views::survey::{Accepted, SurveyForm};
 
 /// A JSON object kept as its key/value pairs in order, duplicates included (so a duplicated key
 /// is refused instead of silently taking the last value).
@@ -63,26 +65,31 @@ pub struct RespondBody {
     pub render_token: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CampaignInfo {
-    pub title: String,
-    pub unit_name: String,
-    /// The choices of the `layanan` demographic.
-    pub service_types: Vec<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct SurveyForm {
-    pub form: Form,
-    pub campaign: CampaignInfo,
-    pub render_token: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Accepted {
-    pub status: &'static str,
-    /// The date recorded with the response (WIB); nothing more precise is kept.
-    pub submitted_on: chrono::NaiveDate,
+impl RespondBody {
+    /// The submission as the service takes it: screening and demographic values as text.
+    fn into_submission(self) -> Submission {
+        let as_text = |p: Pairs| -> Vec<(String, String)> {
+            p.0.into_iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k, s)
+                })
+                .collect()
+        };
+        Submission {
+            raw: RawSubmission {
+                answers: self.answers.0,
+                screening: as_text(self.screening),
+                demographics: as_text(self.demographics),
+            },
+            render_token: self.render_token,
+            honeypot: None,
+        }
+    }
 }
 
 fn to_app(r: Refused) -> AppError {
@@ -106,6 +113,8 @@ fn to_app(r: Refused) -> AppError {
             AppError::BadRequest(format!("render_token is {e:?}; GET the form again and submit within two hours").to_lowercase())
         }
         Refused::Invalid(errs) => AppError::validation(field_error_messages(&errs, Lang::En)),
+        // Only the HTML form's body can be unreadable; the JSON extractor answers for this API.
+        Refused::Unreadable(_) => AppError::BadRequest("unreadable body".into()),
         Refused::Failed(e) => e,
     }
 }
@@ -115,17 +124,7 @@ fn to_app(r: Refused) -> AppError {
     responses((status = 200, body = SurveyForm), (status = 404, body = crate::error::Problem), (status = 410, body = crate::error::Problem)))]
 #[get("/respond/{code}")]
 pub async fn get_survey(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let code = code.into_inner();
-    let t = survey::resolve(&state, &code).await.map_err(to_app)?;
-    let body = SurveyForm {
-        campaign: CampaignInfo {
-            title: t.campaign.title.clone(),
-            unit_name: t.unit.name.clone(),
-            service_types: t.service_types(),
-        },
-        form: (*t.form).clone(),
-        render_token: survey::render_token(&state, &code),
-    };
+    let body: SurveyForm = service::survey_form(&state, &code).await.map_err(to_app)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
 }
 
@@ -140,37 +139,8 @@ pub async fn post_survey(
     code: web::Path<String>,
     body: web::Json<RespondBody>,
 ) -> Result<HttpResponse, AppError> {
-    let code = code.into_inner();
-    survey::rate_limit(&state, &req, &code).map_err(|r| {
-        state.metrics.submissions.with_label_values(&["rate_limited"]).inc();
-        to_app(r)
-    })?;
-    let t = survey::resolve(&state, &code).await.map_err(to_app)?;
-    let b = body.into_inner();
-    let as_text = |p: Pairs| -> Vec<(String, String)> {
-        p.0.into_iter()
-            .map(|(k, v)| {
-                let s = match v {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                };
-                (k, s)
-            })
-            .collect()
-    };
-    let s = Submission {
-        raw: RawSubmission {
-            answers: b.answers.0,
-            screening: as_text(b.screening),
-            demographics: as_text(b.demographics),
-        },
-        render_token: b.render_token,
-        honeypot: None,
-    };
-    let submitted_on = survey::submit(&state, &code, &t, &s).await.map_err(to_app)?;
-    Ok(HttpResponse::Created().json(Accepted {
-        status: "accepted",
-        submitted_on,
-    }))
+    let client = client_address(&req, state.settings.trust_proxy);
+    let submission = body.into_inner().into_submission();
+    let accepted = service::submit_answers(&state, &client, &code, submission).await.map_err(to_app)?;
+    Ok(HttpResponse::Created().json(accepted))
 }

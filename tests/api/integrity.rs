@@ -325,6 +325,52 @@ fn assert_same_results(a: &Value, b: &Value) {
 }
 
 #[tokio::test]
+async fn the_responses_export_names_every_column_once() {
+    let app = spawn_app().await;
+    let (_, c) = crate::campaigns::unit_and_campaign(&app, "ipkp").await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let code = open_link(&app, &cid, json!({"label": "L"})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = submit_json(&app, &code, all(3), json!({"screening": {"diarahkan": "ya"}})).await;
+    assert_eq!(r.status(), 201);
+    let csv = app
+        .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let unique: std::collections::HashSet<&&str> = header.iter().collect();
+    assert_eq!(unique.len(), header.len(), "duplicate column names: {header:?}");
+    // The screening answer and the flag the service concluded from it are different columns.
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| {
+        row[header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}: {header:?}"))]
+    };
+    assert_eq!(at("diarahkan"), "ya");
+    assert_eq!(at("flag_diarahkan"), "true");
+    assert_eq!(header[header.len() - 3..], ["flag_speeder", "flag_diarahkan", "excluded"]);
+    // The workbook's Respons sheet has the same columns.
+    use calamine::{Reader, Xlsx};
+    let bytes = app
+        .get(&format!("/api/v1/campaigns/{cid}/results.xlsx"), Some(&app.admin_key))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("Respons").unwrap();
+    let xlsx_header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(xlsx_header, header);
+}
+
+#[tokio::test]
 async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     let app = spawn_app().await;
     let (cid, ids) = sealed_campaign(&app, 6).await;
@@ -475,6 +521,64 @@ async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     assert_eq!(trail[1]["reason"], "Isian ganda dari petugas");
     assert_eq!(trail[1]["actor_role"], "assessor");
     assert_eq!(ids.len(), 6);
+}
+
+#[tokio::test]
+async fn a_refused_or_empty_change_leaves_no_audit_entry() {
+    let app = spawn_app().await;
+    let (cid, ids) = sealed_campaign(&app, 2).await;
+    let rid = ids[0];
+    let reason = json!({"reason": "uji coba"});
+    let (exclude, include) = (
+        format!("/api/v1/responses/{rid}/exclude"),
+        format!("/api/v1/responses/{rid}/include"),
+    );
+    let key = Some(app.admin_key.as_str());
+    assert_eq!(app.post_json(&exclude, key, &reason).await.status(), 200);
+    // The second exclusion fails inside the transaction: neither it nor its entry is stored.
+    assert_problem(app.post_json(&exclude, key, &reason).await, 409).await;
+    // Putting back what is not excluded fails after its delete found nothing: no entry either.
+    assert_eq!(app.post_json(&include, key, &reason).await.status(), 200);
+    assert_problem(app.post_json(&include, key, &reason).await, 409).await;
+    // A unit whose slug is taken is refused by the database: no second unit.create.
+    let unit = app.create_unit("sekali").await;
+    let again = app
+        .post_json(
+            "/api/v1/units",
+            Some(&app.admin_key),
+            &json!({"slug": "sekali", "name": "Lagi", "instansi": "K", "service_types": ["Paspor"]}),
+        )
+        .await;
+    assert_problem(again, 409).await;
+    // Closing twice changes nothing the second time, and says nothing the second time.
+    for _ in 0..2 {
+        let r = app
+            .post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    let trail: Value = app
+        .get("/api/v1/audit?limit=1000", Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let count = |action: &str, id: &str| {
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action && e["entity_id"] == id)
+            .count()
+    };
+    let rid = rid.to_string();
+    assert_eq!(count("response.exclude", &rid), 1, "{trail}");
+    assert_eq!(count("response.include", &rid), 1, "{trail}");
+    assert_eq!(count("unit.create", unit["id"].as_str().unwrap()), 1);
+    let units = trail.as_array().unwrap().iter().filter(|e| e["action"] == "unit.create").count();
+    assert_eq!(units, 2, "the campaign's unit and `sekali`, nothing for the refused one: {trail}");
+    assert_eq!(count("campaign.close", &cid), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM exclusion").await, 0);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod hostile;
 mod public_url;
 
 mod access;
+mod architecture;
 mod browser;
 mod campaigns;
 mod docs;

@@ -346,4 +346,62 @@ async fn hasil_for_a_unit_and_the_national_table() {
     let text = r.text().await.unwrap();
     let row = text.lines().find(|l| l.starts_with("unit-h,")).unwrap();
     assert!(row.contains(",4.00,") && row.contains(",3.00,") && row.contains("fail"), "{row}");
+
+    // The national workbook, asked for by `?format=xlsx` or by its media type: the same columns as
+    // the CSV, and the unit's unrounded values.
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    for (query, accept) in [("?format=xlsx", "*/*"), ("", XLSX)] {
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/hasil{query}")))
+            .bearer_auth(&app.admin_key)
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{query} {accept}");
+        assert_eq!(r.headers()["content-type"], XLSX, "{query} {accept}");
+        let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.contains("hasil-") && disposition.ends_with(".xlsx\""), "{disposition}");
+        national_workbook_holds(&r.bytes().await.unwrap(), &header);
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The national workbook of `hasil_for_a_unit_and_the_national_table`: one sheet, the CSV's header,
+/// a row per unit with the numbers of the JSON.
+fn national_workbook_holds(bytes: &[u8], csv_header: &[&str]) {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX workbook");
+    assert_eq!(wb.sheet_names(), vec!["Nasional"]);
+    let sheet = wb.worksheet_range("Nasional").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 3, "header + two units");
+    let head: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(head, csv_header);
+    assert_eq!(&head[..3], ["unit_slug", "unit_name", "instansi"]);
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let unit = rows.iter().find(|r| r[col("unit_slug")] == "unit-h").expect("the unit's row");
+    let num = |name: &str| {
+        unit[col(name)]
+            .get_float()
+            .unwrap_or_else(|| panic!("{name} is no number: {:?}", unit[col(name)]))
+    };
+    assert_eq!(unit[col("rule")].to_string(), "permenpanrb-90-2021");
+    assert_eq!(num("ipak_n"), 30.0);
+    assert_eq!(num("ipkp_n"), 30.0);
+    assert!(close(num("ipak_value_0_4"), 4.0));
+    assert!(close(num("ipkp_value_0_4"), 3.0));
+    // 90/2021: IPAK 4/4 · 17.5, IPKP 3/4 · 17.5 (unrounded in the file).
+    assert!(close(num("ipak_score"), 17.5));
+    assert!(close(num("ipkp_score"), 13.125));
+    assert_eq!(unit[col("wbk")].to_string(), "fail");
+    // Without kinerja and TLHP there is no total: an empty cell, never a guess.
+    assert!(unit[col("hasil_total")].is_empty());
+    let empty = rows
+        .iter()
+        .find(|r| r[col("unit_slug")] == "unit-empty")
+        .expect("the empty unit's row");
+    assert!(empty[col("ipak_n")].is_empty());
 }

@@ -25,9 +25,8 @@ pub use national::{NationalPage, national_page};
 pub use unit::{CampaignRow, UnitPage, unit_page};
 
 // The view types these pages are drawn from, named in this one place for every page below.
-use crate::repo::ledger::Verification;
-use crate::routes::hasil::{SurveyBlock, UnitHasil};
-use crate::routes::results::Results;
+use crate::views::hasil::{SurveyBlock, UnitHasil};
+use crate::views::results::{Results, Verification};
 
 use uuid::Uuid;
 

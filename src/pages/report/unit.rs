@@ -16,8 +16,14 @@ use crate::pages::chart::{Estimate, HbarChart};
 use crate::pages::format::{self, DASH};
 use crate::pages::render::{Fallback, render};
 
-/// The index thresholds drawn on the campaigns chart (3.20 and 3.60 on the 0–4 scale).
-const INDEX_THRESHOLDS: [f64; 2] = [3.2, 3.6];
+/// The distinct index thresholds of every rule set (3.20 and 3.60 on the 0–4 scale today),
+/// drawn on the campaigns chart; read from the rule tables, not repeated here.
+fn index_thresholds() -> Vec<f64> {
+    let mut t: Vec<f64> = crate::domain::scoring::index_thresholds().iter().map(|t| t.value_0_4).collect();
+    t.sort_by(f64::total_cmp);
+    t.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    t
+}
 
 const CAMPAIGNS_CHART: Text = Text {
     id: "Nilai 0–4 per kampanye dengan IK 95 %",
@@ -327,5 +333,5 @@ fn campaigns_chart(campaigns: &[CampaignRow]) -> HbarChart {
             href: Some(campaign_href(c.id)),
         })
         .collect();
-    HbarChart::new(&CAMPAIGNS_CHART.both(), &rows, 0.0, 4.0, &INDEX_THRESHOLDS)
+    HbarChart::new(&CAMPAIGNS_CHART.both(), &rows, 0.0, 4.0, &index_thresholds())
 }

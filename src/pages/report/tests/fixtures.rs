@@ -11,11 +11,9 @@ use crate::domain::campaign::{CampaignStatus, Period};
 use crate::domain::scoring::{HasilInputs, KinerjaGrade, RuleId, SurveyIndex, evaluate, verdict};
 use crate::domain::stats::{AnalysisInput, ItemCounts, Moments, analyse};
 // The rest of the view types (`report/mod.rs` names those the pages take), in one place.
-use crate::repo::ledger::{BlockCheck, LedgerHead};
-use crate::repo::results::Flags;
-use crate::routes::hasil::{Inputs, UnitRef};
-pub(super) use crate::routes::results::Subset;
-use crate::routes::results::{Cell, Change};
+use crate::views::hasil::{Inputs, UnitRef};
+pub(super) use crate::views::results::Subset;
+use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead};
 
 pub(super) fn nav(national: bool) -> Nav<'static> {
     Nav {

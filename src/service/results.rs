@@ -1,0 +1,140 @@
+//! A campaign's results (DESIGN §3): the statistics of its analysis set with and without flagged
+//! responses, breakdowns with small cells suppressed, the change from the unit's previous campaign
+//! of the same form (Welch), and the ledger head the figures were computed from.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use super::campaigns::{Access, load};
+use crate::domain::access::Principal;
+use crate::domain::forms::Form;
+use crate::domain::sample_size::required_n;
+use crate::domain::stats::{Analysis, AnalysisInput, ItemCounts, Moments, analyse, suppress, welch};
+use crate::entities::campaign;
+use crate::error::{AppResult, During};
+use crate::repo::{self, results::Aggregate};
+use crate::state::AppState;
+use crate::views::results::{Cell, Change, Flags, Results, Subset};
+
+/// A campaign's results (admin, the unit's operator, assessor).
+#[tracing::instrument(skip_all, fields(campaign_id = %id))]
+pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> AppResult<Results> {
+    let c = load(state, who, id, Access::Read).await?;
+    compute(state, &c).await
+}
+
+/// Runs the statistics of DESIGN §3 on a campaign's aggregates.
+pub fn analysis_of(form: &Form, agg: &Aggregate, population: Option<u64>, include_flagged: bool) -> Analysis {
+    let m = form.scale.max;
+    let items: Vec<ItemCounts> = form
+        .items
+        .iter()
+        .map(|i| ItemCounts {
+            id: i.id.clone(),
+            counts: (1..=m).map(|v| agg.count(&i.id, v, include_flagged)).collect(),
+        })
+        .collect();
+    let weights = form.weights();
+    let (scores, totals) = agg.moments(include_flagged);
+    analyse(&AnalysisInput {
+        scale_max: m,
+        items: &items,
+        weights: &weights,
+        scores,
+        totals,
+        population,
+    })
+}
+
+/// Flag counts over the analysis set, and how many responses were excluded.
+fn flags(agg: &Aggregate) -> Flags {
+    Flags {
+        speeder: agg.speeder,
+        diarahkan: agg.diarahkan,
+        flagged: agg.moments.get(&true).map(|m| m.0.n as i64).unwrap_or(0),
+        excluded: agg.excluded,
+    }
+}
+
+/// The unit's campaign of the same form that came before this one.
+async fn previous(state: &AppState, c: &campaign::Model) -> AppResult<Option<campaign::Model>> {
+    let list = repo::campaigns::list_for_unit(&state.db, c.unit_id)
+        .await
+        .during("listing the unit's campaigns")?;
+    Ok(list
+        .into_iter()
+        .rfind(|p| p.form_id == c.form_id && p.id != c.id && p.created_at < c.created_at))
+}
+
+/// The results of a campaign the caller was already allowed to read.
+#[tracing::instrument(skip_all, fields(campaign_id = %c.id))]
+pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results> {
+    let form = super::forms::of_campaign(state, c)?;
+    let prev = previous(state, c).await?;
+    let mut ids = vec![c.id];
+    ids.extend(prev.as_ref().map(|p| p.id));
+    // Independent reads, each on its own pooled connection: the database works on them in
+    // parallel (PostgreSQL, and SQLite readers in WAL mode).
+    let (aggs, cells, head) = futures_util::try_join!(
+        repo::results::aggregates(&state.db, &ids),
+        repo::results::breakdowns(&state.db, c.id),
+        repo::ledger::head(&state.db, c.id),
+    )
+    .during("reading the campaign's aggregates")?;
+    let agg = aggs.get(&c.id).cloned().unwrap_or_default();
+    let population = c.population.map(|p| p as u64);
+    let all = analysis_of(&form, &agg, population, true);
+    let clean = analysis_of(&form, &agg, population, false);
+    let required = required_n(population);
+
+    let mut breakdowns: BTreeMap<String, Vec<Cell>> = form.demographics.iter().map(|d| (d.id.clone(), Vec::new())).collect();
+    for (key, value, m) in cells {
+        let hidden = suppress(m.n);
+        breakdowns.entry(key).or_default().push(Cell {
+            value,
+            n: (!hidden).then_some(m.n),
+            index: if hidden { None } else { m.mean() },
+            suppressed: hidden,
+        });
+    }
+
+    let change = prev.as_ref().and_then(|p| {
+        let prev_scores: Moments = aggs.get(&p.id).map(|a| a.moments(true).0).unwrap_or_default();
+        welch(&agg.moments(true).0, &prev_scores).map(|w| Change {
+            previous_campaign_id: p.id,
+            previous_index: prev_scores.mean(),
+            difference: w.difference,
+            t: w.t,
+            df: w.df,
+            p_value: w.p_value,
+        })
+    });
+    Ok(Results {
+        campaign_id: c.id,
+        unit_id: c.unit_id,
+        form: c.form_id.clone(),
+        form_version: c.form_version as u32,
+        index_name: form.index_name.as_str().to_owned(),
+        scale_max: form.scale.max,
+        status: repo::campaigns::period(c).status(crate::domain::now()),
+        n: all.n,
+        population: c.population,
+        required_n: required,
+        adequate: all.n >= required,
+        index: all.index,
+        alpha: all.alpha,
+        items: all.items,
+        flags: flags(&agg),
+        without_flagged: Subset {
+            n: clean.n,
+            adequate: clean.n >= required,
+            index: clean.index,
+            alpha: clean.alpha,
+            items: clean.items,
+        },
+        breakdowns,
+        change,
+        ledger: head,
+    })
+}
