@@ -662,7 +662,7 @@ async fn bench_results(a: &Args, api: &Api, db: &DatabaseConnection, form: &Form
     let unit = api.unit(&format!("bench-results-{size}")).await;
     let campaign = api.campaign(unit, &form.id, Some(size as i64 * 4)).await;
     let t = Instant::now();
-    let on = integritas::domain::respond::submission_date(integritas::domain::now());
+    let on = integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now());
     let mut truth = seed(db, campaign, form, size, rng, on).await;
     let seeded = t.elapsed();
     let t = Instant::now();
@@ -793,7 +793,7 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let on = integritas::domain::respond::submission_date(integritas::domain::now());
+    let on = integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now());
     let mut responses = 0;
     for (c, fi) in &campaigns {
         responses += seed(db, *c, &forms[*fi], a.per, rng, on).await.n;
@@ -812,7 +812,7 @@ async fn bench_hasil(a: &Args, api: &Api, db: &DatabaseConnection, forms: &[std:
         t.elapsed().as_secs_f64()
     );
 
-    let year = integritas::domain::respond::submission_date(integritas::domain::now()).year();
+    let year = integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now()).year();
     let path = format!("/api/v1/hasil?year={year}");
     let ids: Vec<Uuid> = campaigns.iter().map(|(c, _)| *c).collect();
     let stmts = aggregate_statements(db, &ids);

@@ -52,6 +52,7 @@ pub(crate) async fn baseline_setup(db: &DatabaseConnection, args: &Args, tokens:
             instansi: "Kementerian Contoh".into(),
             service_types: service_types.clone(),
             default_rule: "permenpanrb-90-2021".into(),
+            time_zone: integritas::domain::time_zone::TimeZone::Wib,
         },
     )
     .await?;
@@ -65,7 +66,6 @@ pub(crate) async fn baseline_setup(db: &DatabaseConnection, args: &Args, tokens:
             opens_at: None,
             closes_at: None,
             population: Some(100_000),
-            rule: "permenpanrb-90-2021".into(),
         },
     )
     .await?;
@@ -102,7 +102,8 @@ pub(crate) async fn baseline_insert(
 ) -> Result<bool, sea_orm::DbErr> {
     use integritas::repo::stmt;
     let id = uuid::Uuid::new_v4();
-    let submitted_on = integritas::domain::respond::submission_date(integritas::domain::now());
+    let submitted_on =
+        integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now());
     let channel = if token_hash.is_some() { "token" } else { "open_link" };
     let fields: Vec<(String, String, String)> = v
         .screening

@@ -9,6 +9,9 @@ mod m20261123_000003_breakdown_indexes;
 mod m20261123_000004_export_index;
 mod m20261128_000005_breakdown_scores;
 mod m20261128_000006_ledger_tallies;
+mod m20261130_000010_evaluation;
+mod m20261130_000011_unit_time_zone;
+mod m20261130_000012_campaign_rule;
 
 pub use m20261128_000006_ledger_tallies::tally_sql;
 
@@ -24,6 +27,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_export_index::Migration),
             Box::new(m20261128_000005_breakdown_scores::Migration),
             Box::new(m20261128_000006_ledger_tallies::Migration),
+            Box::new(m20261130_000010_evaluation::Migration),
+            Box::new(m20261130_000011_unit_time_zone::Migration),
+            Box::new(m20261130_000012_campaign_rule::Migration),
         ]
     }
 }

@@ -6,6 +6,10 @@
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
 //! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
+//! * [`evaluation`] — a unit's evaluation record for a year, the campaigns its hasil rests on,
+//!   and pooling them;
+//! * [`time_zone`] — WIB, WITA, WIT: the date and year of an instant in a unit's zone;
+//! * [`numbers`] — the one rounding rule of every number a person reads (and of the SKM category);
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
@@ -15,13 +19,16 @@
 pub mod access;
 pub mod campaign;
 pub mod credentials;
+pub mod evaluation;
 pub mod forms;
 pub mod language;
 pub mod ledger;
+pub mod numbers;
 pub mod respond;
 pub mod sample_size;
 pub mod scoring;
 pub mod stats;
+pub mod time_zone;
 pub mod values;
 
 /// Now, truncated to the microsecond: PostgreSQL keeps microseconds and SQLite nanoseconds, and

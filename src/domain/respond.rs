@@ -1,8 +1,9 @@
-//! Whether a survey link can take a response now, and what a response records about when.
+//! Whether a survey link can take a response now, and whether it came too fast (a speeder).
+//! The date a response is recorded under is the unit's: [`time_zone::local_date`](super::time_zone::local_date).
 //!
 //! The checks are pure: the caller loads the link or token, its batch and campaign, and asks.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::campaign::{CampaignStatus, Period};
 
@@ -76,12 +77,6 @@ pub fn check(period: &Period, channel: &Channel, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-/// Reports use Western Indonesian Time (WIB, UTC+7): a response records only its date there.
-pub fn submission_date(now: DateTime<Utc>) -> NaiveDate {
-    let wib = FixedOffset::east_opt(7 * 3600).expect("valid offset");
-    now.with_timezone(&wib).date_naive()
-}
-
 /// A completion faster than `min_seconds` is flagged as a speeder (kept, never dropped).
 pub fn is_speeder(rendered_at: i64, now: i64, min_seconds: u64) -> bool {
     now.saturating_sub(rendered_at) < min_seconds as i64
@@ -149,9 +144,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_wib_and_speeders_are_flagged() {
-        let t = DateTime::parse_from_rfc3339("2026-11-23T18:30:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(submission_date(t).to_string(), "2026-11-24");
+    fn speeders_are_flagged() {
         assert!(is_speeder(100, 110, 20));
         assert!(!is_speeder(100, 120, 20));
         assert!(!is_speeder(100, 100, 0));

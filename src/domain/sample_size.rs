@@ -25,6 +25,19 @@ pub fn required_n(population: Option<u64>) -> u64 {
     }
 }
 
+/// The smallest sample a threshold verdict is given on: the TPN floor of 30 respondents, or the
+/// whole population when it is smaller (a census of fewer than 30 service users is complete).
+/// Below it a condition is `insufficient_data` whatever its confidence interval says: ten
+/// identical answers have a zero-width interval, which says nothing about the other users.
+/// `required_n` (the ±5 % target) is reported beside the verdict as `adequate` and does not gate it:
+/// the interval already carries the precision the sample has.
+pub fn minimum_n(population: Option<u64>) -> u64 {
+    match population {
+        Some(n) => n.min(MIN_RESPONDENTS),
+        None => MIN_RESPONDENTS,
+    }
+}
+
 /// The sample-size answer for a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SampleSize {
@@ -48,6 +61,17 @@ pub fn sample_size(population: Option<u64>) -> SampleSize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_minimum_sample_is_30_or_the_whole_population() {
+        assert_eq!(minimum_n(None), 30);
+        assert_eq!(minimum_n(Some(1000)), 30);
+        assert_eq!(minimum_n(Some(30)), 30);
+        assert_eq!(minimum_n(Some(12)), 12);
+        for n in [1, 12, 29, 30, 31, 100, 1000, 100_000] {
+            assert!(minimum_n(Some(n)) <= required_n(Some(n)), "{n}");
+        }
+    }
 
     #[test]
     fn published_table() {

@@ -14,7 +14,6 @@ pub struct Model {
     pub opens_at: Option<DateTimeUtc>,
     pub closes_at: Option<DateTimeUtc>,
     pub population: Option<i64>,
-    pub rule: String,
     pub closed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }

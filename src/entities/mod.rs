@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod app_secret;
 pub mod audit_log;
 pub mod campaign;
+pub mod evaluation;
 pub mod exclusion;
 pub mod form_version;
 pub mod open_link;

@@ -12,6 +12,8 @@ pub struct Model {
     pub instansi: String,
     pub service_types: String,
     pub default_rule: String,
+    /// `WIB`, `WITA` or `WIT` (domain::time_zone).
+    pub time_zone: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,4 +1,4 @@
-//! Campaigns.
+//! Campaigns: insert, find, list (for a unit, or of some forms for the hasil), close.
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -14,7 +14,6 @@ pub struct NewCampaign {
     pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
     pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
     pub population: Option<i64>,
-    pub rule: String,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, c: NewCampaign) -> Result<campaign::Model, DbErr> {
@@ -27,7 +26,6 @@ pub async fn insert(db: &impl ConnectionTrait, c: NewCampaign) -> Result<campaig
         opens_at: Set(c.opens_at.map(crate::domain::truncate_micros)),
         closes_at: Set(c.closes_at.map(crate::domain::truncate_micros)),
         population: Set(c.population),
-        rule: Set(c.rule),
         closed_at: Set(None),
         created_at: Set(crate::domain::now()),
     }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod evaluations;
 pub mod exclusions;
 pub mod form_versions;
 pub mod keys;

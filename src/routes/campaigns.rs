@@ -20,8 +20,10 @@ pub struct NewCampaignBody {
     pub closes_at: Option<DateTime<Utc>>,
     /// Service users in the period (N), for the sample size and the finite-population correction.
     pub population: Option<i64>,
-    /// Scoring rule for this campaign's hasil; defaults to the unit's.
-    pub rule: Option<String>,
+    /// No longer accepted (422): the rule of a unit's hasil is in its evaluation record for the
+    /// year. Read only to refuse it; not part of the schema.
+    #[schema(ignore)]
+    pub rule: Option<serde_json::Value>,
 }
 
 impl From<NewCampaignBody> for CampaignInput {
@@ -32,7 +34,7 @@ impl From<NewCampaignBody> for CampaignInput {
             opens_at: b.opens_at,
             closes_at: b.closes_at,
             population: b.population,
-            rule: b.rule,
+            rule: b.rule.map(|r| r.to_string()),
         }
     }
 }

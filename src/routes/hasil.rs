@@ -15,21 +15,28 @@ use crate::service::{self, hasil};
 use crate::state::AppState;
 use crate::views::hasil::UnitHasil;
 
+/// A hasil request. Each unit's hasil reads its evaluation record for the year; every parameter
+/// but `year` and `format` is a what-if that replaces the record's value, and the answer lists it
+/// in `what_if`.
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct HasilQuery {
-    /// The year whose campaigns count (by when they closed); default: this year (WIB).
+    /// The year whose campaigns count (by when they ended, in the unit's time zone); default: this
+    /// year (the unit's zone; WIB for the national table).
     pub year: Option<i32>,
-    /// The rule set listed first; default: the unit's.
+    /// What-if: the rule set listed first, instead of the record's (or the unit's default).
     pub rule: Option<String>,
-    /// Follow-up of audit findings (TLHP), 0–100 %, for permenpanrb-52-2014.
+    /// What-if: follow-up of audit findings (TLHP), 0–100 %, for permenpanrb-52-2014.
     pub tlhp_percent: Option<f64>,
-    /// Capaian kinerja grade A–E, for permenpanrb-90-2021.
+    /// What-if: capaian kinerja grade A–E, for permenpanrb-90-2021.
     pub kinerja: Option<String>,
-    /// Use this IPAK campaign instead of the year's latest closed one.
+    /// What-if: this IPAK campaign instead of the record's or the year's latest (per unit only).
     pub ipak: Option<Uuid>,
-    /// Use this IPKP campaign instead of the year's latest closed one.
+    /// What-if: this IPKP campaign instead of the record's or the year's latest (per unit only).
     pub ipkp: Option<Uuid>,
-    /// `csv` (also chosen by `Accept: text/csv`) or `xlsx` for the national table as a file.
+    /// What-if: `none` (one campaign per survey) or `year` (pool the year's campaigns of its form version).
+    pub pooling: Option<String>,
+    /// `csv` (also chosen by `Accept: text/csv`) or `xlsx` (also `Accept:` the XLSX media type)
+    /// for the national table as a file.
     pub format: Option<String>,
 }
 
@@ -42,6 +49,7 @@ impl From<&HasilQuery> for HasilParams {
             kinerja: q.kinerja.clone(),
             ipak: q.ipak,
             ipkp: q.ipkp,
+            pooling: q.pooling.clone(),
         }
     }
 }
@@ -72,7 +80,9 @@ fn table_format(req: &HttpRequest, q: &HasilQuery) -> Option<TableFormat> {
     }
 }
 
-/// The national table: one row per unit (admin, assessor). JSON, or CSV with `?format=csv` / `Accept: text/csv`.
+/// The national table: one row per unit (admin, assessor), each from the unit's own evaluation
+/// record. JSON; CSV with `?format=csv` or `Accept: text/csv`; XLSX with `?format=xlsx` or its
+/// media type in `Accept`.
 #[utoipa::path(tag = "results", security(("bearer" = [])), params(HasilQuery),
     responses((status = 200, body = Vec<UnitHasil>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/hasil")]

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod citizen;
 pub mod client;
 pub mod errors;
+pub mod evaluations;
 pub mod files;
 pub mod forms;
 pub mod hasil;
@@ -45,6 +46,7 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(units::create_unit)
                 .service(units::list_units)
                 .service(units::get_unit)
+                .service(units::update_unit)
                 .service(keys::create_key)
                 .service(keys::revoke_key)
                 .service(campaigns::create_campaign)
@@ -65,6 +67,8 @@ pub fn api(cfg: &mut ServiceConfig) {
                 .service(results::ledger)
                 .service(hasil::unit_hasil)
                 .service(hasil::national)
+                .service(evaluations::get_evaluation)
+                .service(evaluations::put_evaluation)
                 .service(assessor::exclude)
                 .service(assessor::include)
                 .service(assessor::audit_log)

@@ -1,12 +1,12 @@
-//! Units (unit kerja): admin creates; every role reads (an operator only its own).
+//! Units (unit kerja): admin creates and changes settings; every role reads (an operator only its own).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::service::units::{self as service, UnitInput};
+use crate::service::units::{self as service, UnitChanges, UnitInput};
 use crate::state::AppState;
 use crate::views::units::UnitView;
 
@@ -19,7 +19,20 @@ pub struct NewUnitBody {
     pub instansi: Option<String>,
     /// The unit's service types: the `layanan` choices on its forms.
     pub service_types: Option<Vec<String>>,
-    /// Default scoring rule: `permenpanrb-90-2021` (default) or `permenpanrb-52-2014`.
+    /// Default scoring rule: `permenpanrb-90-2021` (default) or `permenpanrb-52-2014`. A year's
+    /// evaluation record, when recorded, names the rule of that year's hasil.
+    pub default_rule: Option<String>,
+    /// `WIB` (UTC+7, default), `WITA` (UTC+8) or `WIT` (UTC+9): the date responses are recorded
+    /// under, the year a campaign counts for, the times the unit's reports show.
+    pub time_zone: Option<String>,
+}
+
+/// The settings of a unit an admin may change; a field left out stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UnitChangesBody {
+    /// `WIB`, `WITA` or `WIT`.
+    pub time_zone: Option<String>,
+    /// `permenpanrb-90-2021` or `permenpanrb-52-2014`.
     pub default_rule: Option<String>,
 }
 
@@ -31,6 +44,7 @@ impl From<NewUnitBody> for UnitInput {
             instansi: b.instansi,
             service_types: b.service_types,
             default_rule: b.default_rule,
+            time_zone: b.time_zone,
         }
     }
 }
@@ -57,4 +71,22 @@ pub async fn list_units(state: web::Data<AppState>, who: Principal) -> Result<we
 #[get("/units/{id}")]
 pub async fn get_unit(state: web::Data<AppState>, who: Principal, id: web::Path<Uuid>) -> Result<web::Json<UnitView>, AppError> {
     Ok(web::Json(service::get(&state, &who, id.into_inner()).await?))
+}
+
+/// Change a unit's settings: its time zone, its default rule (admin). Audited with old and new.
+#[utoipa::path(tag = "admin", request_body = UnitChangesBody, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = UnitView), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[patch("/units/{id}")]
+pub async fn update_unit(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<UnitChangesBody>,
+) -> Result<web::Json<UnitView>, AppError> {
+    let b = body.into_inner();
+    let changes = UnitChanges {
+        time_zone: b.time_zone,
+        default_rule: b.default_rule,
+    };
+    Ok(web::Json(service::update(&state, &who, id.into_inner(), changes).await?))
 }

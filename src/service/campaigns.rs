@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use crate::domain::access::Principal;
 use crate::domain::campaign::Period;
-use crate::domain::scoring::RuleId;
 use crate::domain::values::Text;
 use crate::entities::campaign;
 use crate::error::{AppError, AppResult, During, Fields};
@@ -43,7 +42,7 @@ pub struct CampaignInput {
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
     pub population: Option<i64>,
-    /// Defaults to the unit's rule.
+    /// Refused when given: a campaign carries no rule (the year's evaluation record does).
     pub rule: Option<String>,
 }
 
@@ -52,7 +51,7 @@ pub struct CampaignInput {
 #[tracing::instrument(skip_all, fields(unit_id = %unit_id))]
 pub async fn create(state: &AppState, who: &Principal, unit_id: Uuid, input: CampaignInput) -> AppResult<CampaignView> {
     who.require_manage(unit_id)?;
-    let unit = super::units::find(state, unit_id).await?;
+    super::units::find(state, unit_id).await?;
     let mut f = Fields::new();
     let form = f.require("form", input.form).and_then(|id| {
         let found = state.forms.current(&id);
@@ -67,15 +66,17 @@ pub async fn create(state: &AppState, who: &Principal, unit_id: Uuid, input: Cam
     {
         f.add("population", "must be a whole number from 1 to 10^12");
     }
-    let rule = match input.rule {
-        None => RuleId::parse(&unit.default_rule),
-        Some(r) => f.check(
+    if input.rule.is_some() {
+        // Accepting and ignoring it would be worse than refusing: the rule of a unit's hasil is
+        // its evaluation record's for the year, else the unit's default.
+        f.add(
             "rule",
-            RuleId::parse(&r).ok_or_else(|| format!("unknown rule `{r}` (permenpanrb-90-2021, permenpanrb-52-2014)")),
-        ),
-    };
+            "campaigns carry no rule: record it in the unit's evaluation for the year \
+             (PUT /api/v1/units/{id}/evaluations/{year}); without one the unit's default_rule applies",
+        );
+    }
     f.finish()?;
-    let (Some(form), Some(title), Some(rule)) = (form, title, rule) else {
+    let (Some(form), Some(title)) = (form, title) else {
         return Err(AppError::Internal(anyhow::anyhow!("validated campaign fields missing")));
     };
     let new = repo::campaigns::NewCampaign {
@@ -86,7 +87,6 @@ pub async fn create(state: &AppState, who: &Principal, unit_id: Uuid, input: Cam
         opens_at: input.opens_at,
         closes_at: input.closes_at,
         population: input.population,
-        rule: rule.as_str().to_owned(),
     };
     let c = super::audited(&state.db, who.into(), async |txn| {
         // Pinning a form version freezes it: its canonical content is kept for good.
@@ -98,7 +98,7 @@ pub async fn create(state: &AppState, who: &Principal, unit_id: Uuid, input: Cam
             entity_id: c.id.to_string(),
             unit_id: Some(unit_id),
             reason: None,
-            detail: serde_json::json!({"form": c.form_id, "form_version": c.form_version, "title": c.title, "population": c.population, "rule": c.rule}),
+            detail: serde_json::json!({"form": c.form_id, "form_version": c.form_version, "title": c.title, "population": c.population}),
         };
         Ok((c, Some(entry)))
     })

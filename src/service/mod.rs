@@ -8,6 +8,7 @@
 //! * [`units`], [`keys`], [`campaigns`], [`links`], [`tokens`] — administration;
 //! * [`forms`] — the survey definitions; [`submit`] — a citizen's survey, from code to stored response;
 //! * [`results`], [`ledger`], [`hasil`] — statistics, integrity, hasil scores and verdicts;
+//!   [`evaluations`] — a unit's evaluation record for a year (what its hasil reads);
 //! * [`exclusions`], [`audit_log`], [`exports`] — the assessor's workbench and its files;
 //! * [`reports`] — what the `/laporan` pages show; [`health`] — readiness;
 //! * [`background`] — the jobs beside the server (ledger sealing, forgetting idle rate-limit keys).
@@ -17,6 +18,7 @@
 pub mod audit_log;
 pub mod background;
 pub mod campaigns;
+pub mod evaluations;
 pub mod exclusions;
 pub mod exports;
 pub mod forms;

@@ -10,6 +10,7 @@ use crate::domain::access::{Principal, SESSION_SECS};
 use crate::domain::credentials::{Role, csrf_token, hash_secret, hashes_equal, sign_session};
 use crate::domain::forms::Form;
 use crate::domain::forms::IndexName;
+use crate::domain::sample_size::minimum_n;
 use crate::domain::scoring::index_thresholds;
 use crate::domain::scoring::{Predicate, RuleId, SurveyIndex, verdict};
 use crate::entities::{campaign, unit};
@@ -231,7 +232,8 @@ fn thresholds(form_id: &str, r: &Results) -> Vec<ThresholdRow> {
             let (v, point) = match r.index.value_0_4 {
                 Some(p) => {
                     let ci = r.index.ci_low.zip(r.index.ci_high).map(|(a, b)| (to4(a), to4(b)));
-                    let (v, pt) = verdict(p, ci, t, r.n);
+                    let minimum = minimum_n(r.population.map(|p| p as u64));
+                    let (v, pt) = verdict(p, ci, t, r.n, minimum);
                     (Some(v), Some(pt))
                 }
                 None => (None, None),
@@ -283,7 +285,7 @@ pub async fn unit(state: &AppState, s: &Session<'_>, id: Uuid, q: &HasilParams) 
         let form = super::forms::of_campaign(state, c)?;
         let agg = aggs.get(&c.id).cloned().unwrap_or_default();
         let a = super::results::analysis_of(&form, &agg, c.population.map(|p| p as u64), true);
-        let si = SurveyIndex::from_analysis(&a, form.scale.max);
+        let si = SurveyIndex::from_analysis(&a, form.scale.max, c.population.map(|p| p as u64));
         let period = repo::campaigns::period(c);
         campaigns.push(CampaignRow {
             id: c.id,

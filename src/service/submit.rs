@@ -168,7 +168,8 @@ async fn store(state: &AppState, code: &str, target: &Target, s: &Submission) ->
         Refused::Invalid(e)
     })?;
     let speeder = respond::is_speeder(rendered_at, now.timestamp(), state.settings.min_seconds);
-    let submitted_on = respond::submission_date(now);
+    // The date in the unit's own zone (WIB, WITA or WIT).
+    let submitted_on = crate::domain::time_zone::local_date(repo::units::time_zone(&target.unit), now);
     let (channel, open_link, token_hash) = match &target.via {
         Via::OpenLink(l) => ("open_link", Some((l.id, l.label.as_str())), None),
         Via::Token { hash, .. } => ("token", None, Some(hash.as_str())),

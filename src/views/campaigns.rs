@@ -22,7 +22,6 @@ pub struct CampaignView {
     pub closed_at: Option<DateTime<Utc>>,
     pub population: Option<i64>,
     pub required_n: u64,
-    pub rule: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -41,7 +40,6 @@ impl From<campaign::Model> for CampaignView {
             closed_at: c.closed_at,
             population: c.population,
             required_n: required_n(c.population.map(|p| p as u64)),
-            rule: c.rule,
             created_at: c.created_at,
         }
     }

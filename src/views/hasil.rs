@@ -1,19 +1,53 @@
 //! Hasil: a unit's IPAK and IPKP blocks for a year with its evaluations under each rule set, and
 //! the national table drawn from them (one row per unit, shared by the CSV and XLSX files).
+//!
+//! A unit's hasil says what it rests on: the evaluation record it read (`evaluation`), the query
+//! parameters that replaced the record's values (`what_if`: then it is a what-if, not the
+//! record's hasil), every campaign behind each survey's figures, and notes on how they were
+//! chosen (empty campaigns skipped, campaigns pooled or left out).
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::evaluations::EvaluationView;
+use crate::domain::evaluation::{Note, Pooling};
 use crate::domain::scoring::{Hasil, KinerjaGrade, RuleId};
+use crate::domain::time_zone::TimeZone;
 
-/// One survey's figures as the hasil uses them.
+/// One campaign behind a survey's figures.
+#[derive(Serialize, utoipa::ToSchema, Clone, Debug, PartialEq)]
+pub struct CampaignRef {
+    pub id: Uuid,
+    pub title: String,
+    pub form_version: u32,
+    /// Responses in its analysis set.
+    pub n: u64,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The ledger head its figures were computed from.
+    pub ledger_head: Option<String>,
+}
+
+/// One survey's figures as the hasil uses them: one campaign, or the year's campaigns of one form
+/// version pooled as if they were one.
 #[derive(Serialize, utoipa::ToSchema, Clone)]
 pub struct SurveyBlock {
+    /// The chosen campaign (the first of `campaigns`).
     pub campaign_id: Uuid,
     pub title: String,
+    /// Whether every campaign behind the figures has ended (their figures are final).
     pub closed: bool,
+    pub form_version: u32,
+    /// Whether the figures pool several campaigns.
+    pub pooled: bool,
+    /// Every campaign behind the figures, the chosen one first.
+    pub campaigns: Vec<CampaignRef>,
     pub n: u64,
     pub required_n: u64,
+    /// The smallest n a verdict is given on (30, or the population when smaller); below it the
+    /// conditions on this survey are `insufficient_data`.
+    pub minimum_n: u64,
+    /// n ≥ required_n.
     pub adequate: bool,
     /// The index on the form's scale.
     pub index: Option<f64>,
@@ -22,7 +56,7 @@ pub struct SurveyBlock {
     pub ci_high_0_4: Option<f64>,
     /// The same without speeders and steered respondents, for comparison.
     pub without_flagged_value_0_4: Option<f64>,
-    /// The ledger head the figures were computed from.
+    /// The ledger head of the chosen campaign (each campaign's is in `campaigns`).
     pub ledger_head: Option<String>,
 }
 
@@ -32,23 +66,38 @@ pub struct UnitRef {
     pub slug: String,
     pub name: String,
     pub instansi: String,
+    /// The zone the unit's years and times are in.
+    pub time_zone: TimeZone,
 }
 
+/// The inputs the evaluation used: the record's, or the query's where `what_if` names them.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Inputs {
     pub tlhp_percent: Option<f64>,
     pub kinerja: Option<KinerjaGrade>,
+    pub ipak_campaign_id: Option<Uuid>,
+    pub ipkp_campaign_id: Option<Uuid>,
+    pub pooling: Pooling,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UnitHasil {
     pub unit: UnitRef,
     pub year: i32,
-    /// The chosen rule set (its evaluation comes first in `hasil`).
+    /// The rule set the evaluation is under (its evaluation comes first in `hasil`): `?rule=`, else
+    /// the year's record, else the unit's default.
     pub rule: RuleId,
     pub inputs: Inputs,
+    /// The unit's evaluation record for the year; null when none is recorded.
+    pub evaluation: Option<EvaluationView>,
+    /// The query parameters that replaced the record's values (`rule`, `tlhp_percent`, `kinerja`,
+    /// `ipak`, `ipkp`, `pooling`). Empty: this is the record's hasil. Not empty: a what-if.
+    pub what_if: Vec<String>,
     pub ipak: Option<SurveyBlock>,
     pub ipkp: Option<SurveyBlock>,
+    /// How the campaigns were chosen: campaigns skipped (empty, too few to publish), pooled, or
+    /// left out of a pool; a named campaign that has not ended or ended in another year.
+    pub notes: Vec<Note>,
     /// One evaluation per rule set, the chosen one first.
     pub hasil: Vec<Hasil>,
 }
@@ -61,12 +110,15 @@ pub enum NationalCell {
 }
 
 /// The national table's columns, shared by the CSV and the XLSX export.
-pub const NATIONAL_COLUMNS: [&str; 18] = [
+pub const NATIONAL_COLUMNS: [&str; 21] = [
     "unit_slug",
     "unit_name",
     "instansi",
     "year",
     "rule",
+    "tlhp_percent",
+    "kinerja",
+    "what_if",
     "ipak_n",
     "ipak_value_0_4",
     "ipak_ci_low",
@@ -114,6 +166,9 @@ pub fn national_table(rows: &[UnitHasil]) -> Vec<Vec<NationalCell>> {
                 Text(r.unit.instansi.clone()),
                 Num(Some(f64::from(r.year))),
                 Text(r.rule.as_str().to_owned()),
+                Num(r.inputs.tlhp_percent),
+                Text(r.inputs.kinerja.map(|k| k.as_str().to_owned()).unwrap_or_default()),
+                Text(r.what_if.join(" ")),
             ];
             row.extend(survey(&r.ipak));
             row.extend(survey(&r.ipkp));
@@ -141,15 +196,22 @@ mod tests {
                 slug: "kpp".into(),
                 name: "KPP".into(),
                 instansi: "DJP".into(),
+                time_zone: TimeZone::Wib,
             },
             year: 2025,
             rule: RuleId::Permenpanrb90_2021,
             inputs: Inputs {
                 tlhp_percent: None,
-                kinerja: None,
+                kinerja: Some(KinerjaGrade::B),
+                ipak_campaign_id: None,
+                ipkp_campaign_id: None,
+                pooling: Pooling::None,
             },
+            evaluation: None,
+            what_if: vec!["kinerja".into()],
             ipak: None,
             ipkp: None,
+            notes: vec![],
             hasil: vec![],
         };
         let table = national_table(&[row]);
@@ -157,6 +219,9 @@ mod tests {
         assert_eq!(table[0][0], NationalCell::Text("kpp".into()));
         assert_eq!(table[0][3], NationalCell::Num(Some(2025.0)));
         assert_eq!(table[0][5], NationalCell::Num(None));
-        assert_eq!(table[0][17], NationalCell::Text(String::new()));
+        assert_eq!(table[0][6], NationalCell::Text("B".into()));
+        assert_eq!(table[0][7], NationalCell::Text("kinerja".into()));
+        assert_eq!(table[0][8], NationalCell::Num(None));
+        assert_eq!(table[0][20], NationalCell::Text(String::new()));
     }
 }

@@ -8,13 +8,14 @@
 //! * [`units`], [`keys`], [`campaigns`], [`links`], [`tokens`] — the administration resources;
 //! * [`survey`] — the citizen's survey as JSON;
 //! * [`results`] — a campaign's statistics, flags and ledger head; [`hasil`] — hasil scores and the
-//!   national table;
+//!   national table; [`evaluations`] — a unit's evaluation record for a year;
 //! * [`exclusions`], [`audit`] — the assessor's workbench; [`download`] — a file to hand out;
 //! * [`health`] — liveness and readiness.
 
 pub mod audit;
 pub mod campaigns;
 pub mod download;
+pub mod evaluations;
 pub mod exclusions;
 pub mod hasil;
 pub mod health;

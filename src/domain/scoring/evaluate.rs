@@ -14,6 +14,8 @@ struct Scored {
     ci: Option<(f64, f64)>,
     /// Survey respondents behind the score; `None` for an entered (exact) value.
     n: Option<u64>,
+    /// The smallest n a verdict is given on (0 for an entered value).
+    minimum_n: u64,
     reason: Option<String>,
 }
 
@@ -25,6 +27,7 @@ fn survey_score(name: &str, index: Option<&SurveyIndex>, weight: f64) -> (Option
                 score: None,
                 ci: None,
                 n: None,
+                minimum_n: 0,
                 reason: Some(format!("{name} survey result not given")),
             },
         );
@@ -37,20 +40,28 @@ fn survey_score(name: &str, index: Option<&SurveyIndex>, weight: f64) -> (Option
                 score: None,
                 ci: None,
                 n: Some(ix.n),
+                minimum_n: ix.minimum_n,
                 reason: Some(format!("{name} survey has no responses")),
             },
         );
     };
     let ci = ix.ci_low_0_4.zip(ix.ci_high_0_4).map(|(lo, hi)| (scale(lo), scale(hi)));
-    let reason = ci
-        .is_none()
-        .then(|| format!("{name} survey has fewer than 2 responses: no confidence interval"));
+    let reason = if ix.n < ix.minimum_n {
+        Some(format!(
+            "{name} survey has {} responses, fewer than the minimum of {} for a verdict",
+            ix.n, ix.minimum_n
+        ))
+    } else {
+        ci.is_none()
+            .then(|| format!("{name} survey has fewer than 2 responses: no confidence interval"))
+    };
     (
         Some(value),
         Scored {
             score: Some(scale(value)),
             ci,
             n: Some(ix.n),
+            minimum_n: ix.minimum_n,
             reason,
         },
     )
@@ -62,6 +73,7 @@ fn entered_score(score: Option<f64>, reason: Option<String>) -> Scored {
         score: if reason.is_some() { None } else { score },
         ci: None,
         n: None,
+        minimum_n: 0,
         reason,
     }
 }
@@ -99,12 +111,15 @@ fn component_scored(parts: &[&Scored]) -> Scored {
             score: None,
             ci: None,
             n: None,
+            minimum_n: 0,
             reason: Some(missing.join("; ")),
         };
     }
     let score: f64 = parts.iter().filter_map(|p| p.score).sum();
     let surveys: Vec<&&Scored> = parts.iter().filter(|p| p.n.is_some()).collect();
+    // The weakest survey decides: the smallest sample against the largest minimum.
     let n = surveys.iter().filter_map(|p| p.n).min();
+    let minimum_n = surveys.iter().map(|p| p.minimum_n).max().unwrap_or(0);
     let ci_missing = surveys.iter().any(|p| p.ci.is_none());
     let ci = (!ci_missing).then(|| {
         parts.iter().fold((0.0, 0.0), |(lo, hi), p| match p.ci {
@@ -112,11 +127,12 @@ fn component_scored(parts: &[&Scored]) -> Scored {
             None => (lo + p.score.unwrap_or(0.0), hi + p.score.unwrap_or(0.0)),
         })
     });
-    let reason = surveys.iter().find(|p| p.ci.is_none()).and_then(|p| p.reason.clone());
+    let reason = surveys.iter().find_map(|p| p.reason.clone());
     Scored {
         score: Some(score),
         ci,
         n,
+        minimum_n,
         reason,
     }
 }
@@ -130,7 +146,7 @@ fn judge(def: &ConditionDef, s: &Scored) -> Condition {
             (Some(vd), Some(ok))
         }
         (Some(v), Some(n)) => {
-            let (vd, ok) = verdict(v, s.ci, def.threshold, n);
+            let (vd, ok) = verdict(v, s.ci, def.threshold, n, s.minimum_n);
             (Some(vd), Some(ok))
         }
     };
@@ -221,7 +237,7 @@ pub fn evaluate(rule: RuleId, inputs: &HasilInputs) -> Hasil {
                 predicate: p.predicate,
                 verdict: combine(&conditions),
                 conditions,
-                not_judged: p.not_judged.iter().map(|s| (*s).to_owned()).collect(),
+                not_judged: p.not_judged.iter().map(|t| t.en.to_owned()).collect(),
             }
         })
         .collect();
@@ -235,7 +251,7 @@ pub fn evaluate(rule: RuleId, inputs: &HasilInputs) -> Hasil {
         not_judged: def
             .predicates
             .iter()
-            .flat_map(|p| p.not_judged.iter().map(|s| (*s).to_owned()))
+            .flat_map(|p| p.not_judged.iter().map(|t| t.en.to_owned()))
             .collect(),
     }
 }
@@ -250,6 +266,7 @@ mod tests {
     fn survey(n: u64, value: f64, ci: Option<(f64, f64)>) -> Option<SurveyIndex> {
         Some(SurveyIndex {
             n,
+            minimum_n: 30,
             value_0_4: Some(value),
             ci_low_0_4: ci.map(|c| c.0),
             ci_high_0_4: ci.map(|c| c.1),
@@ -419,7 +436,7 @@ mod tests {
         }
         assert_eq!(pverdict(&h, Predicate::Wbk), Some(Verdict::Pass));
         assert_eq!(pverdict(&h, Predicate::Wbbm), Some(Verdict::Pass));
-        assert_eq!(h.not_judged.len(), 4);
+        assert_eq!(h.not_judged.len(), 7);
         assert!(h.not_judged.iter().any(|s| s.contains("pengungkit ≥ 48")));
     }
 
@@ -489,6 +506,37 @@ mod tests {
         assert_eq!(pverdict(&h, Predicate::Wbk), None);
     }
 
+    /// Issue 13's case: ten identical answers of 4 give IPAK 4.00 with the CI collapsed to
+    /// [4, 4]. Under 90/2021 with kinerja A and IPKP 3.80 [3.70, 3.90] from 50 responses:
+    /// IPAK 4/4 × 17.5 = 17.5 ≥ 15.75 on the point, but n = 10 < 30 → insufficient_data (point
+    /// true) with the reason; bersih = 17.5 + 5 = 22.5 rests on the same 10 → insufficient_data;
+    /// IPKP 16.625 [16.1875, 17.0625] ≥ 14 → pass. WBK: insufficient_data, never pass.
+    #[test]
+    fn ten_identical_answers_are_insufficient_not_pass() {
+        let h = evaluate(
+            RuleId::Permenpanrb90_2021,
+            &HasilInputs {
+                ipak: survey(10, 4.0, Some((4.0, 4.0))),
+                ipkp: survey(50, 3.8, Some((3.7, 3.9))),
+                tlhp_percent: None,
+                kinerja: Some(KinerjaGrade::A),
+            },
+        );
+        let i = cond(&h, Predicate::Wbk, "ipak_score");
+        assert_eq!((i.verdict, i.point), (Some(Verdict::InsufficientData), Some(true)));
+        assert_eq!(
+            i.reason.as_deref(),
+            Some("IPAK survey has 10 responses, fewer than the minimum of 30 for a verdict")
+        );
+        let b = cond(&h, Predicate::Wbk, "bersih");
+        assert!(close(b.value, 22.5));
+        assert_eq!(b.verdict, Some(Verdict::InsufficientData));
+        assert_eq!(cond(&h, Predicate::Wbk, "ipkp_score").verdict, Some(Verdict::Pass));
+        assert_eq!(pverdict(&h, Predicate::Wbk), Some(Verdict::InsufficientData));
+        // The score itself is still reported: 17.5 + 5 + 16.625.
+        assert!(close(h.hasil_total, 39.125));
+    }
+
     #[test]
     fn missing_or_empty_survey() {
         let h = evaluate(
@@ -515,6 +563,7 @@ mod tests {
         prop::option::of((0u64..200, 0.0f64..=4.0, 0.0f64..0.5, 0.0f64..0.5)).prop_map(|s| {
             s.map(|(n, v, lo, hi)| SurveyIndex {
                 n,
+                minimum_n: 30,
                 value_0_4: (n > 0).then_some(v),
                 ci_low_0_4: (n > 1).then_some((v - lo).max(0.0)),
                 ci_high_0_4: (n > 1).then_some((v + hi).min(4.0)),
@@ -577,6 +626,14 @@ mod tests {
                     for c in &p.conditions {
                         // A verdict is given exactly when there is a value to judge.
                         prop_assert_eq!(c.verdict.is_some(), c.value.is_some());
+                        // A condition resting on a survey below its minimum sample is never
+                        // judged pass or fail.
+                        let small = |s: &Option<SurveyIndex>| s.is_some_and(|s| s.n < s.minimum_n);
+                        let on_ipak = c.id == "ipak_score" || c.id == "bersih";
+                        let on_ipkp = c.id == "ipkp_score" || c.id == "pelayanan";
+                        if (on_ipak && small(&inputs.ipak)) || (on_ipkp && small(&inputs.ipkp)) {
+                            prop_assert!(c.verdict.is_none() || c.verdict == Some(Verdict::InsufficientData), "{}", c.id);
+                        }
                         if c.verdict == Some(Verdict::Pass) {
                             prop_assert!(c.point == Some(true));
                         }

@@ -6,23 +6,29 @@
 use serde::{Deserialize, Serialize};
 
 use super::{KinerjaGrade, RuleId, Verdict};
+use crate::domain::sample_size::minimum_n;
 use crate::domain::stats::Analysis;
 
-/// A survey index on the LKE's 0–4 scale, with its 95 % CI.
+/// A survey index on the LKE's 0–4 scale, with its 95 % CI and the sample it rests on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SurveyIndex {
     pub n: u64,
+    /// The smallest n a verdict is given on ([`minimum_n`]); below it conditions on this survey
+    /// are `insufficient_data` whatever the CI.
+    pub minimum_n: u64,
     pub value_0_4: Option<f64>,
     pub ci_low_0_4: Option<f64>,
     pub ci_high_0_4: Option<f64>,
 }
 
 impl SurveyIndex {
-    /// Takes an [`Analysis`] of a survey on the 1..`scale_max` scale onto the 0–4 scale.
-    pub fn from_analysis(analysis: &Analysis, scale_max: u8) -> SurveyIndex {
+    /// Takes an [`Analysis`] of a survey on the 1..`scale_max` scale onto the 0–4 scale; the
+    /// population N (when known) sets the minimum sample.
+    pub fn from_analysis(analysis: &Analysis, scale_max: u8, population: Option<u64>) -> SurveyIndex {
         let to_0_4 = |x: f64| x * 4.0 / f64::from(scale_max);
         SurveyIndex {
             n: analysis.n,
+            minimum_n: minimum_n(population),
             value_0_4: analysis.index.value_0_4,
             ci_low_0_4: analysis.index.ci_low.map(to_0_4),
             ci_high_0_4: analysis.index.ci_high.map(to_0_4),
@@ -160,8 +166,10 @@ mod tests {
             totals,
             population: None,
         });
-        let s = SurveyIndex::from_analysis(&a, 5);
+        let s = SurveyIndex::from_analysis(&a, 5, None);
         assert_eq!(s.n, 3);
+        assert_eq!(s.minimum_n, 30);
+        assert_eq!(SurveyIndex::from_analysis(&a, 5, Some(3)).minimum_n, 3);
         assert!(close(s.value_0_4, 13.0 / 3.0 * 0.8));
         assert!(close(s.ci_low_0_4, a.index.ci_low.unwrap() * 0.8));
         assert!(close(s.ci_high_0_4, a.index.ci_high.unwrap() * 0.8));

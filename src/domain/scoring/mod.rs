@@ -22,5 +22,5 @@ pub mod verdict;
 pub use evaluate::evaluate;
 pub use hasil::{ComponentScore, Condition, Hasil, HasilInputs, IndicatorScore, Predicate, PredicateVerdict, SurveyIndex};
 pub use ids::{KinerjaGrade, ParseError, RuleId};
-pub use rules::{IndexThreshold, index_thresholds};
+pub use rules::{IndexThreshold, index_thresholds, not_judged};
 pub use verdict::{THRESHOLD_EPS, Verdict, verdict};

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Predicate, RuleId};
 use crate::domain::forms::IndexName;
+use crate::domain::language::Text;
 
 /// Where an indicator's input comes from.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +49,8 @@ pub(super) struct ConditionDef {
 pub(super) struct PredicateDef {
     pub(super) predicate: Predicate,
     pub(super) conditions: &'static [ConditionDef],
-    pub(super) not_judged: &'static [&'static str],
+    /// The predicate's conditions this service cannot judge (the API gives the English).
+    pub(super) not_judged: &'static [Text],
 }
 
 pub(super) struct RuleDef {
@@ -59,6 +61,10 @@ pub(super) struct RuleDef {
 
 const IPAK_LABEL: &str = "Survei Persepsi Korupsi (IPAK)";
 const IPKP_LABEL: &str = "Survei Persepsi Kualitas Pelayanan (IPKP)";
+
+const fn nj(id: &'static str, en: &'static str) -> Text {
+    Text { id, en }
+}
 
 const fn cond(id: &'static str, target: Target, threshold: f64, description: &'static str) -> ConditionDef {
     ConditionDef {
@@ -113,7 +119,10 @@ const RULE_52_2014: RuleDef = RuleDef {
                 cond("ipak_score", Target::Indicator("ipak"), 13.5, "IPAK score ≥ 13.5 (index 3.60)"),
                 cond("tlhp_score", Target::Indicator("tlhp"), 3.5, "TLHP score ≥ 3.5 (70 %)"),
             ],
-            not_judged: &["WBK: total score ≥ 75 (needs the pengungkit evaluation)"],
+            not_judged: &[nj(
+                "WBK: nilai total ≥ 75 (butuh evaluasi komponen pengungkit)",
+                "WBK: total score ≥ 75 (needs the pengungkit evaluation)",
+            )],
         },
         PredicateDef {
             predicate: Predicate::Wbbm,
@@ -128,7 +137,16 @@ const RULE_52_2014: RuleDef = RuleDef {
                     "Pelayanan publik component ≥ 16 (IPKP index 3.20)",
                 ),
             ],
-            not_judged: &["WBBM: total score ≥ 85 (needs the pengungkit evaluation)"],
+            not_judged: &[
+                nj(
+                    "WBBM: nilai total ≥ 85 (butuh evaluasi komponen pengungkit)",
+                    "WBBM: total score ≥ 85 (needs the pengungkit evaluation)",
+                ),
+                nj(
+                    "WBBM: unit sudah berpredikat WBK (unit diusulkan WBBM hanya setelah WBK)",
+                    "WBBM: the unit already holds the WBK predicate (a unit is proposed for WBBM only after WBK)",
+                ),
+            ],
         },
     ],
 };
@@ -184,8 +202,18 @@ const RULE_90_2021: RuleDef = RuleDef {
                 cond("ipkp_score", Target::Indicator("ipkp"), 14.0, "IPKP score ≥ 14.00 (index 3.20)"),
             ],
             not_judged: &[
-                "Menuju WBK: total score ≥ 75 (needs the pengungkit evaluation)",
-                "Menuju WBK: pengungkit ≥ 40 (process evaluation, not survey data)",
+                nj(
+                    "Menuju WBK: nilai total ≥ 75 (butuh evaluasi komponen pengungkit)",
+                    "Menuju WBK: total score ≥ 75 (needs the pengungkit evaluation)",
+                ),
+                nj(
+                    "Menuju WBK: komponen pengungkit ≥ 40 (evaluasi proses, bukan data survei)",
+                    "Menuju WBK: pengungkit ≥ 40 (process evaluation, not survey data)",
+                ),
+                nj(
+                    "Menuju WBK: setiap area pengungkit ≥ 60 % dari bobotnya (evaluasi proses, bukan data survei)",
+                    "Menuju WBK: every pengungkit area ≥ 60 % of its weight (process evaluation, not survey data)",
+                ),
             ],
         },
         PredicateDef {
@@ -202,8 +230,22 @@ const RULE_90_2021: RuleDef = RuleDef {
                 cond("ipkp_score", Target::Indicator("ipkp"), 15.75, "IPKP score ≥ 15.75 (index 3.60)"),
             ],
             not_judged: &[
-                "Menuju WBBM: total score ≥ 85 (needs the pengungkit evaluation)",
-                "Menuju WBBM: pengungkit ≥ 48 (process evaluation, not survey data)",
+                nj(
+                    "Menuju WBBM: nilai total ≥ 85 (butuh evaluasi komponen pengungkit)",
+                    "Menuju WBBM: total score ≥ 85 (needs the pengungkit evaluation)",
+                ),
+                nj(
+                    "Menuju WBBM: komponen pengungkit ≥ 48 (evaluasi proses, bukan data survei)",
+                    "Menuju WBBM: pengungkit ≥ 48 (process evaluation, not survey data)",
+                ),
+                nj(
+                    "Menuju WBBM: setiap area pengungkit ≥ 75 % dari bobotnya (evaluasi proses, bukan data survei)",
+                    "Menuju WBBM: every pengungkit area ≥ 75 % of its weight (process evaluation, not survey data)",
+                ),
+                nj(
+                    "Menuju WBBM: unit sudah berpredikat Menuju WBK (unit diusulkan WBBM hanya setelah WBK)",
+                    "Menuju WBBM: the unit already holds the Menuju WBK predicate (a unit is proposed for WBBM only after WBK)",
+                ),
             ],
         },
     ],
@@ -216,6 +258,16 @@ impl RuleId {
             RuleId::Permenpanrb90_2021 => &RULE_90_2021,
         }
     }
+}
+
+/// The conditions of `predicate` under `rule` that this service cannot judge, in both languages
+/// (the API's `not_judged` carries the English; the report pages show both).
+pub fn not_judged(rule: RuleId, predicate: Predicate) -> &'static [Text] {
+    rule.def()
+        .predicates
+        .iter()
+        .find(|p| p.predicate == predicate)
+        .map_or(&[], |p| p.not_judged)
 }
 
 /// A threshold on a survey index (0–4 scale) that a rule's condition implies, e.g. IPKP ≥ 3.20
@@ -294,6 +346,36 @@ mod tests {
                 (R90, Wbbm, Ipkp, 3.6),
             ]
         );
+    }
+
+    /// The conditions outside the hasil part, per rule set and predicate, as the regulations
+    /// structure them: under 52/2014 the total (75 / 85) and, for WBBM, holding WBK first; under
+    /// 90/2021 the total (75 / 85), the pengungkit (40 / 48 of 60), every pengungkit area (60 % /
+    /// 75 % of its weight) and, for WBBM, holding Menuju WBK first.
+    #[test]
+    fn not_judged_lists_every_condition_outside_the_hasil_part() {
+        use Predicate::{Wbbm, Wbk};
+        use RuleId::{Permenpanrb52_2014 as R52, Permenpanrb90_2021 as R90};
+        let en = |r, p| -> Vec<&str> { not_judged(r, p).iter().map(|t| t.en).collect() };
+        let has = |r, p, what: &str| en(r, p).iter().any(|t| t.contains(what));
+        assert_eq!(en(R52, Wbk).len(), 1);
+        assert!(has(R52, Wbk, "total score ≥ 75"));
+        assert_eq!(en(R52, Wbbm).len(), 2);
+        assert!(has(R52, Wbbm, "total score ≥ 85") && has(R52, Wbbm, "already holds the WBK predicate"));
+        assert_eq!(en(R90, Wbk).len(), 3);
+        assert!(has(R90, Wbk, "total score ≥ 75") && has(R90, Wbk, "pengungkit ≥ 40"));
+        assert!(has(R90, Wbk, "every pengungkit area ≥ 60 %"));
+        assert_eq!(en(R90, Wbbm).len(), 4);
+        assert!(has(R90, Wbbm, "total score ≥ 85") && has(R90, Wbbm, "pengungkit ≥ 48"));
+        assert!(has(R90, Wbbm, "every pengungkit area ≥ 75 %"));
+        assert!(has(R90, Wbbm, "already holds the Menuju WBK predicate"));
+        for r in RuleId::ALL {
+            for p in [Wbk, Wbbm] {
+                for t in not_judged(r, p) {
+                    assert!(!t.id.is_empty() && !t.en.is_empty() && t.id != t.en, "{t:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -33,14 +33,17 @@ impl Verdict {
 }
 
 /// DESIGN §3 threshold verdict: `Pass` when the CI's lower bound ≥ threshold, `Fail` when its upper
-/// bound < threshold, else `Undetermined`; with n < 2 the point is compared and the verdict is
-/// `InsufficientData`. A missing CI with n ≥ 2 (not produced by `analyse`) is `Undetermined`.
-/// The second value is the plain point comparison `point ≥ threshold`.
+/// bound < threshold, else `Undetermined`. Below the minimum sample (`minimum_n`, see
+/// [`sample_size::minimum_n`](crate::domain::sample_size::minimum_n): 30, or the whole population
+/// when smaller; never below 2) the verdict is `InsufficientData` whatever the CI — ten identical
+/// answers give a zero-width CI that says nothing about the other service users — and only the
+/// point is compared. A missing CI at or above the minimum (not produced by `analyse`) is
+/// `Undetermined`. The second value is the plain point comparison `point ≥ threshold`.
 /// All comparisons allow [`THRESHOLD_EPS`] so that exact thresholds reached in decimal count.
-pub fn verdict(point: f64, ci: Option<(f64, f64)>, threshold: f64, n: u64) -> (Verdict, bool) {
+pub fn verdict(point: f64, ci: Option<(f64, f64)>, threshold: f64, n: u64, minimum_n: u64) -> (Verdict, bool) {
     let reaches = |x: f64| x >= threshold - THRESHOLD_EPS;
     let point_ok = reaches(point);
-    if n < 2 {
+    if n < minimum_n.max(2) {
         return (Verdict::InsufficientData, point_ok);
     }
     let v = match ci {
@@ -53,7 +56,7 @@ pub fn verdict(point: f64, ci: Option<(f64, f64)>, threshold: f64, n: u64) -> (V
 
 /// Verdict of an exact value: its degenerate CI [v, v] makes it pass or fail outright.
 pub(super) fn verdict_exact(value: f64, threshold: f64) -> (Verdict, bool) {
-    verdict(value, Some((value, value)), threshold, u64::MAX)
+    verdict(value, Some((value, value)), threshold, u64::MAX, 0)
 }
 
 /// Combines condition verdicts: any fail → fail; else any null → null; else any insufficient_data
@@ -80,6 +83,7 @@ mod tests {
     #[test]
     fn verdict_function() {
         use Verdict::*;
+        let verdict = |p, ci, t, n| verdict(p, ci, t, n, 30);
         // CI [3.7, 3.9] vs 3.6: lower bound above → pass.
         assert_eq!(verdict(3.8, Some((3.7, 3.9)), 3.6, 30), (Pass, true));
         // CI [3.3, 3.5] vs 3.6: upper bound below → fail.
@@ -97,6 +101,21 @@ mod tests {
         let s = 3.60 / 4.0 * 17.5;
         assert_eq!(verdict(s, Some((s, s)), 15.75, 30), (Pass, true));
         assert_eq!(verdict(15.75 - 1e-6, Some((15.75 - 1e-6, 15.75 - 1e-6)), 15.75, 30), (Fail, false));
+    }
+
+    /// The case: ten identical answers of 4 collapse the CI to [4, 4]; with n = 10 below
+    /// the minimum of 30 that is insufficient_data, not pass (the point comparison still says
+    /// 4 ≥ 3.6). At n = 30 the same answers pass. A census smaller than 30 (N = n = 12, minimum 12)
+    /// is judged; a minimum of 0 or 1 still needs two responses.
+    #[test]
+    fn below_the_minimum_sample_is_insufficient_whatever_the_ci() {
+        use Verdict::*;
+        assert_eq!(verdict(4.0, Some((4.0, 4.0)), 3.6, 10, 30), (InsufficientData, true));
+        assert_eq!(verdict(3.0, Some((3.0, 3.0)), 3.6, 29, 30), (InsufficientData, false));
+        assert_eq!(verdict(4.0, Some((4.0, 4.0)), 3.6, 30, 30), (Pass, true));
+        assert_eq!(verdict(4.0, Some((4.0, 4.0)), 3.6, 12, 12), (Pass, true));
+        assert_eq!(verdict(4.0, None, 3.6, 1, 1), (InsufficientData, true));
+        assert_eq!(verdict(4.0, Some((4.0, 4.0)), 3.6, 2, 0), (Pass, true));
     }
 
     #[test]

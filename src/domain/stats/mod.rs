@@ -148,19 +148,16 @@ impl SkmCategory {
 }
 
 /// Category of a converted (25–100) value, per DESIGN §2.3: the value is rounded to 2 decimals
-/// first (half away from zero). Comparison happens in integer hundredths so that e.g. 88.305, which
-/// is 88.30499… in binary, still rounds up: a 1e-7 hundredth nudge absorbs that representation noise.
+/// first (half away from zero) by [`numbers::scaled`](crate::domain::numbers::scaled), the rounding
+/// every displayed number uses, so the value printed beside a category is the value it was judged on
+/// (88.305, which is 88.30499… in binary, is 88.31 and A, and prints "88.31").
 pub fn skm_category(converted: f64) -> SkmCategory {
-    let hundredths = (converted * 100.0 + 1e-7).round();
-    if hundredths >= 8831.0 {
-        SkmCategory::A
-    } else if hundredths >= 7661.0 {
-        SkmCategory::B
-    } else if hundredths >= 6500.0 {
-        SkmCategory::C
-    } else {
+    match crate::domain::numbers::scaled(converted, 2) {
+        Some(h) if h >= 8831 => SkmCategory::A,
+        Some(h) if h >= 7661 => SkmCategory::B,
+        Some(h) if h >= 6500 => SkmCategory::C,
         // Includes NaN, which cannot arise from valid input.
-        SkmCategory::D
+        _ => SkmCategory::D,
     }
 }
 

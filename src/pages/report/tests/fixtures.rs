@@ -11,7 +11,9 @@ use crate::domain::campaign::{CampaignStatus, Period};
 use crate::domain::scoring::{HasilInputs, KinerjaGrade, RuleId, SurveyIndex, evaluate, verdict};
 use crate::domain::stats::{AnalysisInput, ItemCounts, Moments, analyse};
 // The rest of the view types (`report/mod.rs` names those the pages take), in one place.
-use crate::views::hasil::{Inputs, UnitRef};
+use crate::domain::evaluation::Pooling;
+use crate::domain::time_zone::TimeZone as Zone;
+use crate::views::hasil::{CampaignRef, Inputs, UnitRef};
 pub(super) use crate::views::results::Subset;
 use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead};
 
@@ -206,7 +208,7 @@ pub(super) fn render_campaign(r: &Results, v: &Verification, title: &str) -> Str
     ]
     .iter()
     .map(|(t, label)| {
-        let (vd, point) = verdict(value, Some(ci), *t, r.n);
+        let (vd, point) = verdict(value, Some(ci), *t, r.n, 30);
         ThresholdRow {
             label: (*label).to_owned(),
             threshold_0_4: *t,
@@ -273,14 +275,25 @@ pub(super) fn render_campaign(r: &Results, v: &Verification, title: &str) -> Str
 }
 
 pub(super) fn survey(id: u128, title: &str, a: &crate::domain::stats::Analysis) -> (SurveyBlock, SurveyIndex) {
-    let si = SurveyIndex::from_analysis(a, 4);
+    let si = SurveyIndex::from_analysis(a, 4, None);
     (
         SurveyBlock {
             campaign_id: Uuid::from_u128(id),
             title: title.to_owned(),
             closed: true,
+            form_version: 1,
+            pooled: false,
+            campaigns: vec![CampaignRef {
+                id: Uuid::from_u128(id),
+                title: title.to_owned(),
+                form_version: 1,
+                n: a.n,
+                ended_at: Some(Utc.with_ymd_and_hms(2025, 6, 30, 9, 0, 0).unwrap()),
+                ledger_head: Some("ef".repeat(32)),
+            }],
             n: a.n,
             required_n: 152,
+            minimum_n: si.minimum_n,
             adequate: false,
             index: a.index.value,
             value_0_4: si.value_0_4,
@@ -310,15 +323,22 @@ pub(super) fn unit_hasil(name: &str, tlhp: Option<f64>, kinerja: Option<KinerjaG
             slug: "kanim-jaksel".to_owned(),
             name: name.to_owned(),
             instansi: "Kementerian Imigrasi dan Pemasyarakatan".to_owned(),
+            time_zone: Zone::Wib,
         },
         year: 2025,
         rule: RuleId::Permenpanrb90_2021,
         inputs: Inputs {
             tlhp_percent: tlhp,
             kinerja,
+            ipak_campaign_id: None,
+            ipkp_campaign_id: None,
+            pooling: Pooling::None,
         },
+        evaluation: None,
+        what_if: vec![],
         ipak: Some(ipak),
         ipkp: Some(ipkp),
+        notes: vec![],
         hasil: vec![
             evaluate(RuleId::Permenpanrb90_2021, &inputs),
             evaluate(RuleId::Permenpanrb52_2014, &inputs),
