@@ -102,8 +102,7 @@ pub(crate) async fn baseline_insert(
 ) -> Result<bool, sea_orm::DbErr> {
     use integritas::repo::stmt;
     let id = uuid::Uuid::new_v4();
-    let submitted_on =
-        integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now());
+    let submitted_on = integritas::domain::time_zone::local_date(integritas::domain::time_zone::TimeZone::Wib, integritas::domain::now());
     let channel = if token_hash.is_some() { "token" } else { "open_link" };
     let fields: Vec<(String, String, String)> = v
         .screening

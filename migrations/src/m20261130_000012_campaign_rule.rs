@@ -12,7 +12,6 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("campaign").drop_column("rule").to_owned())
-            .await
+        m.alter_table(Table::alter().table("campaign").drop_column("rule").to_owned()).await
     }
 }

@@ -9,7 +9,7 @@
 //! * [`tokens`] — a new token batch as CSV.
 //!
 //! Numbers are stored unrounded in workbooks (shown with two decimals) and rounded to two
-//! decimals in CSV files, which are for reading.
+//! decimals in CSV files, which are for reading, by the one rounding rule the pages use.
 
 pub mod national;
 pub mod responses;
@@ -25,9 +25,10 @@ pub use results::{ResultsWorkbook, results_csv};
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Two decimals, or empty for a missing value.
+/// Two decimals, or empty for a missing value: the rounding of every number a person reads
+/// (`domain::numbers::fixed`, as the pages and the SKM category round).
 fn r2(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+    x.and_then(|v| crate::domain::numbers::fixed(v, 2)).unwrap_or_default()
 }
 
 fn xlsx(e: XlsxError) -> anyhow::Error {

@@ -19,7 +19,9 @@ pub fn national_csv(rows: &[UnitHasil]) -> anyhow::Result<Vec<u8>> {
             .enumerate()
             .map(|(i, c)| match c {
                 NationalCell::Text(t) => t,
-                NationalCell::Num(Some(v)) if is_whole_column(NATIONAL_COLUMNS[i]) => format!("{v:.0}"),
+                NationalCell::Num(Some(v)) if is_whole_column(NATIONAL_COLUMNS[i]) => {
+                    crate::domain::numbers::fixed(v, 0).unwrap_or_default()
+                }
                 NationalCell::Num(v) => r2(v),
             })
             .collect();

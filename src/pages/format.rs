@@ -1,29 +1,25 @@
-//! How pages write numbers and dates: the one place that decides rounding, the dash for "no
-//! value", percentages and timestamps, so a change of rounding rule is a change here.
+//! How pages write numbers and dates: the one place that decides the dash for "no value",
+//! percentages and timestamps. Every number goes through [`domain::numbers::fixed`], the rounding
+//! the SKM category uses too, so a value printed beside a category is the value it was judged on;
+//! every time is written in the unit's own zone, with the zone's name.
 //!
 //! Pages round for reading only; the JSON API carries the unrounded numbers.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::numbers::fixed;
+use crate::domain::time_zone::TimeZone;
+
 /// Shown where a number or date is absent.
 pub(crate) const DASH: &str = "—";
 
 /// Decimals of every displayed statistic.
-const DECIMALS: usize = 2;
+const DECIMALS: u32 = 2;
 
-/// A statistic rounded to [`DECIMALS`], "—" when absent or not finite. Never "-0.00".
+/// A statistic rounded to [`DECIMALS`] (half away from zero, as the SKM table rounds), "—" when
+/// absent or not finite. Never "-0.00".
 pub(crate) fn value(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.DECIMALS$}");
-            if s.starts_with('-') && s.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
-                s[1..].to_owned()
-            } else {
-                s
-            }
-        }
-        _ => DASH.to_owned(),
-    }
+    x.and_then(|v| fixed(v, DECIMALS)).unwrap_or_else(|| DASH.to_owned())
 }
 
 /// A statistic that is always present.
@@ -53,23 +49,22 @@ pub(crate) fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
 pub(crate) fn p_value(p: Option<f64>) -> String {
     match p {
         Some(p) if p < 0.001 => "< 0.001".to_owned(),
-        Some(p) => format!("{p:.3}"),
+        Some(p) => fixed(p, 3).unwrap_or_else(|| DASH.to_owned()),
         None => DASH.to_owned(),
     }
 }
 
 /// `part` as a whole percentage of `whole`, e.g. "42 %"; "—" when `whole` is 0.
 pub(crate) fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        DASH.to_owned()
-    } else {
-        format!("{:.0} %", part as f64 * 100.0 / whole as f64)
+    match fixed(part as f64 * 100.0 / whole as f64, 0) {
+        Some(p) if whole > 0 => format!("{p} %"),
+        _ => DASH.to_owned(),
     }
 }
 
 /// A whole number written from a float, e.g. a chart tick "3".
 pub(crate) fn whole(v: f64) -> String {
-    format!("{v:.0}")
+    fixed(v, 0).unwrap_or_else(|| DASH.to_owned())
 }
 
 /// A calendar date, "2025-05-01".
@@ -86,14 +81,14 @@ pub(crate) fn date_span(first: Option<NaiveDate>, last: Option<NaiveDate>) -> St
     }
 }
 
-/// A moment to the minute, "2025-06-01 10:22 UTC".
-pub(crate) fn date_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A moment to the minute on the unit's clock, with the zone's name: "2025-06-01 17:22 WIB".
+pub(crate) fn date_time(t: DateTime<Utc>, zone: TimeZone) -> String {
+    format!("{} {zone}", zone.local(t).format("%Y-%m-%d %H:%M"))
 }
 
 /// [`date_time`], "—" when absent.
-pub(crate) fn opt_date_time(t: Option<DateTime<Utc>>) -> String {
-    t.map(date_time).unwrap_or_else(|| DASH.to_owned())
+pub(crate) fn opt_date_time(t: Option<DateTime<Utc>>, zone: TimeZone) -> String {
+    t.map(|t| date_time(t, zone)).unwrap_or_else(|| DASH.to_owned())
 }
 
 /// `s` cut to `max` characters, the last one an ellipsis when cut.
@@ -109,7 +104,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::TimeZone as _;
 
     use super::*;
 
@@ -117,6 +112,9 @@ mod tests {
     fn statistics_round_to_two_decimals() {
         assert_eq!(value(Some(3.0349)), "3.03");
         assert_eq!(value(Some(3.035_001)), "3.04");
+        // 88.305 is 88.30499… in binary; the SKM table's rounding (and the category) says 88.31.
+        assert_eq!(value(Some(88.305)), "88.31");
+        assert_eq!(value(Some(3.035)), "3.04");
         assert_eq!(value(Some(-0.001)), "0.00");
         assert_eq!(value(Some(-0.5)), "-0.50");
         assert_eq!(value(None), "—");
@@ -149,8 +147,12 @@ mod tests {
         assert_eq!(date_span(d(3), d(3)), "2025-05-03");
         assert_eq!(date_span(None, None), "—");
         let t = Utc.with_ymd_and_hms(2025, 6, 1, 10, 22, 59).unwrap();
-        assert_eq!(date_time(t), "2025-06-01 10:22 UTC");
-        assert_eq!(opt_date_time(None), "—");
+        assert_eq!(date_time(t, TimeZone::Wib), "2025-06-01 17:22 WIB");
+        assert_eq!(date_time(t, TimeZone::Wita), "2025-06-01 18:22 WITA");
+        let late = Utc.with_ymd_and_hms(2025, 12, 31, 16, 30, 0).unwrap();
+        assert_eq!(date_time(late, TimeZone::Wib), "2025-12-31 23:30 WIB");
+        assert_eq!(date_time(late, TimeZone::Wit), "2026-01-01 01:30 WIT");
+        assert_eq!(opt_date_time(None, TimeZone::Wib), "—");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abcd", 4), "abcd");
     }

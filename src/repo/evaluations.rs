@@ -13,10 +13,7 @@ pub async fn find(db: &impl ConnectionTrait, unit_id: Uuid, year: i32) -> Result
 
 /// Every unit's record for a year (the national table).
 pub async fn list_for_year(db: &impl ConnectionTrait, year: i32) -> Result<Vec<evaluation::Model>, DbErr> {
-    evaluation::Entity::find()
-        .filter(evaluation::Column::Year.eq(year))
-        .all(db)
-        .await
+    evaluation::Entity::find().filter(evaluation::Column::Year.eq(year)).all(db).await
 }
 
 /// Writes the record of `unit_id` and `year`: a new row, or `existing` replaced.

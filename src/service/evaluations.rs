@@ -115,10 +115,7 @@ async fn check(state: &AppState, u: &unit::Model, year: i32, input: EvaluationIn
     });
     let pooling = match &input.pooling {
         None => Some(Pooling::None),
-        Some(p) => f.check(
-            "pooling",
-            Pooling::parse(p).ok_or_else(|| "must be `none` or `year`".to_owned()),
-        ),
+        Some(p) => f.check("pooling", Pooling::parse(p).ok_or_else(|| "must be `none` or `year`".to_owned())),
     };
     let note = input.note.as_deref().and_then(|n| f.check("note", check_note(n))).flatten();
     let now = crate::domain::now();

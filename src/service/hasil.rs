@@ -88,12 +88,10 @@ fn parse(q: &HasilParams) -> AppResult<WhatIf> {
             k.parse::<KinerjaGrade>().map_err(|_| "must be one of A, B, C, D, E".to_owned()),
         )
     });
-    let pooling = q.pooling.as_ref().and_then(|p| {
-        f.check(
-            "pooling",
-            Pooling::parse(p).ok_or_else(|| "must be `none` or `year`".to_owned()),
-        )
-    });
+    let pooling = q
+        .pooling
+        .as_ref()
+        .and_then(|p| f.check("pooling", Pooling::parse(p).ok_or_else(|| "must be `none` or `year`".to_owned())));
     f.finish()?;
     Ok(WhatIf {
         year,
@@ -271,8 +269,7 @@ async fn hasil_for(
             let named = [p.evaluation.ipak_campaign_id, p.evaluation.ipkp_campaign_id];
             list.iter()
                 .filter(move |c| {
-                    named.contains(&Some(c.id))
-                        || repo::campaigns::period(c).ended_at(now).map(|e| local_year(zone, e)) == Some(year)
+                    named.contains(&Some(c.id)) || repo::campaigns::period(c).ended_at(now).map(|e| local_year(zone, e)) == Some(year)
                 })
                 .map(|c| c.id)
         })
@@ -324,11 +321,7 @@ async fn hasil_for(
         let mut blocks: [Option<(SurveyBlock, SurveyIndex)>; 2] = [None, None];
         let mut notes: Vec<Note> = Vec::new();
         for (i, (_, choice)) in plan.choices.iter().enumerate() {
-            let chosen: Vec<&campaign::Model> = choice
-                .campaigns
-                .iter()
-                .filter_map(|id| list.iter().find(|c| c.id == *id))
-                .collect();
+            let chosen: Vec<&campaign::Model> = choice.campaigns.iter().filter_map(|id| list.iter().find(|c| c.id == *id)).collect();
             blocks[i] = survey_block(state, &chosen, &aggs, &empty, &heads, now)?;
             notes.extend(choice.notes.iter().cloned());
         }

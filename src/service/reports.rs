@@ -15,7 +15,9 @@ use crate::domain::scoring::index_thresholds;
 use crate::domain::scoring::{Predicate, RuleId, SurveyIndex, verdict};
 use crate::entities::{campaign, unit};
 use crate::error::{AppResult, During};
-use crate::pages::report::{CampaignReport, CampaignRow, DayCount, ExclusionRow, NationalPage, Nav, SORT_KEYS, ThresholdRow, UnitPage};
+use crate::pages::report::{
+    BreakdownDef, CampaignReport, CampaignRow, DayCount, ExclusionRow, NationalPage, Nav, SORT_KEYS, ThresholdRow, UnitPage,
+};
 use crate::repo;
 use crate::state::AppState;
 use crate::views::hasil::UnitHasil;
@@ -94,6 +96,7 @@ pub struct CampaignReportView {
     exclusions: Vec<ExclusionRow>,
     ledger: Verification,
     item_labels: Vec<(String, String)>,
+    breakdown_defs: Vec<BreakdownDef>,
     downloads: Vec<(String, String)>,
 }
 
@@ -106,6 +109,8 @@ impl CampaignReportView {
             campaign_title: &self.campaign.title,
             form_title: &self.form.title.id,
             period: repo::campaigns::period(&self.campaign),
+            time_zone: repo::units::time_zone(&self.unit),
+            breakdown_defs: &self.breakdown_defs,
             results: &self.results,
             thresholds: &self.thresholds,
             per_day: &self.per_day,
@@ -146,6 +151,7 @@ pub async fn campaign(state: &AppState, s: &Session<'_>, id: Uuid) -> AppResult<
         nav: NavView::new(state, s, &unit.name),
         thresholds: thresholds(&c.form_id, &results),
         item_labels: form.items.iter().map(|i| (i.id.clone(), i.text.id.clone())).collect(),
+        breakdown_defs: breakdown_defs(&form, &repo::units::service_types(&unit)),
         downloads: downloads(c.id, s.who.role),
         unit,
         campaign: c,
@@ -155,6 +161,19 @@ pub async fn campaign(state: &AppState, s: &Session<'_>, id: Uuid) -> AppResult<
         exclusions,
         ledger,
     })
+}
+
+/// The form's demographic questions with their choices, in the form's order (the report shows
+/// breakdown cells by these labels in this order).
+fn breakdown_defs(form: &Form, service_types: &[String]) -> Vec<BreakdownDef> {
+    form.demographics
+        .iter()
+        .map(|d| BreakdownDef {
+            id: d.id.clone(),
+            name: d.label.clone(),
+            choices: d.choices(service_types).into_iter().map(|c| (c.value, c.label)).collect(),
+        })
+        .collect()
 }
 
 /// The files of a campaign the role may download.
@@ -227,7 +246,7 @@ fn thresholds(form_id: &str, r: &Results) -> Vec<ThresholdRow> {
                 "{} (PermenPANRB {}): {index} ≥ {}",
                 predicates.join(" & "),
                 rules.join(" dan "),
-                format!("{t:.2}").replace('.', ",")
+                crate::domain::numbers::fixed(t, 2).unwrap_or_default().replace('.', ",")
             );
             let (v, point) = match r.index.value_0_4 {
                 Some(p) => {
@@ -394,6 +413,7 @@ mod tests {
             },
             breakdowns: Default::default(),
             change: None,
+            change_reason: None,
             ledger: crate::views::results::LedgerHead {
                 head: None,
                 blocks: 0,

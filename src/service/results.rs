@@ -1,6 +1,7 @@
 //! A campaign's results (DESIGN §3): the statistics of its analysis set with and without flagged
 //! responses, breakdowns with small cells suppressed, the change from the unit's previous campaign
-//! of the same form (Welch), and the ledger head the figures were computed from.
+//! of the same form version (Welch; none, with the reason, when there is no such campaign), and
+//! the ledger head the figures were computed from.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use uuid::Uuid;
 
 use super::campaigns::{Access, load};
 use crate::domain::access::Principal;
+use crate::domain::evaluation::{PreviousCampaign, previous_for_change};
 use crate::domain::forms::Form;
 use crate::domain::sample_size::required_n;
 use crate::domain::stats::{Analysis, AnalysisInput, ItemCounts, Moments, analyse, suppress, welch};
@@ -57,21 +59,33 @@ fn flags(agg: &Aggregate) -> Flags {
     }
 }
 
-/// The unit's campaign of the same form that came before this one.
-async fn previous(state: &AppState, c: &campaign::Model) -> AppResult<Option<campaign::Model>> {
+/// The unit's campaign a change is measured against: the latest earlier one of the same form
+/// *version* (`domain::evaluation::previous_for_change`); `Err` says why there is none.
+async fn previous(state: &AppState, c: &campaign::Model) -> AppResult<Result<campaign::Model, String>> {
     let list = repo::campaigns::list_for_unit(&state.db, c.unit_id)
         .await
         .during("listing the unit's campaigns")?;
-    Ok(list
-        .into_iter()
-        .rfind(|p| p.form_id == c.form_id && p.id != c.id && p.created_at < c.created_at))
+    let facts = |p: &campaign::Model| PreviousCampaign {
+        id: p.id,
+        form_version: p.form_version as u32,
+        created_at: p.created_at,
+    };
+    let same_form: Vec<PreviousCampaign> = list.iter().filter(|p| p.form_id == c.form_id).map(facts).collect();
+    Ok(previous_for_change(&facts(c), &same_form).map(|id| {
+        list.into_iter()
+            .find(|p| p.id == id)
+            .expect("previous_for_change picks one of the campaigns it was given")
+    }))
 }
 
 /// The results of a campaign the caller was already allowed to read.
 #[tracing::instrument(skip_all, fields(campaign_id = %c.id))]
 pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results> {
     let form = super::forms::of_campaign(state, c)?;
-    let prev = previous(state, c).await?;
+    let (prev, no_change) = match previous(state, c).await? {
+        Ok(p) => (Some(p), None),
+        Err(why) => (None, Some(why)),
+    };
     let mut ids = vec![c.id];
     ids.extend(prev.as_ref().map(|p| p.id));
     // Independent reads, each on its own pooled connection: the database works on them in
@@ -134,6 +148,11 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
             items: clean.items,
         },
         breakdowns,
+        change_reason: match (&change, no_change) {
+            (Some(_), _) => None,
+            (None, Some(why)) => Some(why),
+            (None, None) => Some("this campaign or the previous one of its form version has no responses".to_owned()),
+        },
         change,
         ledger: head,
     })

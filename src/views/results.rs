@@ -70,6 +70,11 @@ pub struct Results {
     pub without_flagged: Subset,
     /// By `layanan` and each demographic, keyed by its id.
     pub breakdowns: BTreeMap<String, Vec<Cell>>,
+    /// Against the latest earlier campaign of the same form version; null with `change_reason`
+    /// when there is none (only other versions before it, or no earlier campaign) or either has no
+    /// responses.
     pub change: Option<Change>,
+    /// Why `change` is null; null when there is a change.
+    pub change_reason: Option<String>,
     pub ledger: LedgerHead,
 }

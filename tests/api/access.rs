@@ -18,6 +18,7 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/units", "A"),
     ("GET", "/api/v1/units", "AOXS"),
     ("GET", "/api/v1/units/{id}", "AOS"),
+    ("PATCH", "/api/v1/units/{id}", "A"),
     ("POST", "/api/v1/keys", "A"),
     ("DELETE", "/api/v1/keys/{id}", "A"),
     ("POST", "/api/v1/units/{id}/campaigns", "AO"),
@@ -38,6 +39,8 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/campaigns/{id}/ledger", "AOS"),
     ("GET", "/api/v1/units/{id}/hasil", "AOS"),
     ("GET", "/api/v1/hasil", "AS"),
+    ("GET", "/api/v1/units/{id}/evaluations/{year}", "AOS"),
+    ("PUT", "/api/v1/units/{id}/evaluations/{year}", "AS"),
     ("POST", "/api/v1/responses/{id}/exclude", "AS"),
     ("POST", "/api/v1/responses/{id}/include", "AS"),
     ("GET", "/api/v1/audit", "AS"),
@@ -125,7 +128,8 @@ async fn concrete(app: &TestApp, f: &Fixture, path: &str) -> String {
         .replace("/links/{id}", &format!("/links/{}", f.link_a))
         .replace("/token-batches/{id}", &format!("/token-batches/{}", f.batch_a))
         .replace("/respond/{code}", &format!("/respond/{}", f.link_code))
-        .replace("/responses/{id}", &format!("/responses/{}", uuid::Uuid::new_v4()));
+        .replace("/responses/{id}", &format!("/responses/{}", uuid::Uuid::new_v4()))
+        .replace("{year}", "2025");
     if p.contains("/keys/{id}") {
         // A throwaway key each time, so revoking it hurts no other row.
         let (id, _) = app.create_key("assessor", None).await;
@@ -139,6 +143,8 @@ async fn call(app: &TestApp, method: &str, path: &str, key: Option<&str>) -> u16
     let mut r = match method {
         "GET" => app.client.get(app.url(path)),
         "POST" => app.client.post(app.url(path)).json(&json!({})),
+        "PUT" => app.client.put(app.url(path)).json(&json!({})),
+        "PATCH" => app.client.patch(app.url(path)).json(&json!({})),
         "DELETE" => app.client.delete(app.url(path)),
         other => panic!("method {other}"),
     };

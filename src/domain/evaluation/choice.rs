@@ -398,7 +398,10 @@ mod tests {
         assert_eq!(previous_for_change(&v2b, &all), Ok(v2a.id));
         assert_eq!(previous_for_change(&v1b, &all), Ok(v1a.id));
         let why = previous_for_change(&v2a, &all).unwrap_err();
-        assert!(why.contains(&v1b.id.to_string()) && why.contains("version 1") && why.contains("version 2"), "{why}");
+        assert!(
+            why.contains(&v1b.id.to_string()) && why.contains("version 1") && why.contains("version 2"),
+            "{why}"
+        );
         assert_eq!(previous_for_change(&v1a, &all), Err("no earlier campaign of this form".to_owned()));
     }
 }

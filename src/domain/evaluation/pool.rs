@@ -193,7 +193,9 @@ mod tests {
         assert!((a.index.value.unwrap() - 3.25).abs() < 1e-12);
         assert!((a.index.sd.unwrap() - (2.75f64 / 3.0).sqrt()).abs() < 1e-12);
         // One unknown population makes the pool's unknown.
-        let q = Sufficient::pool(&[of(&[vec![4, 4, 4]], Some(10)), of(&[vec![4, 4, 4]], None)]).unwrap().unwrap();
+        let q = Sufficient::pool(&[of(&[vec![4, 4, 4]], Some(10)), of(&[vec![4, 4, 4]], None)])
+            .unwrap()
+            .unwrap();
         assert_eq!(q.population, None);
         assert_eq!(Sufficient::pool(&[]).unwrap(), None);
         let mut other = of(&[vec![4, 4, 4]], None);

@@ -19,7 +19,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use campaign::{CampaignReport, DayCount, ExclusionRow, ThresholdRow, campaign_report};
+pub use campaign::{BreakdownDef, CampaignReport, DayCount, ExclusionRow, ThresholdRow, campaign_report};
 pub use login::{LoginPage, Nav, login_page};
 pub use national::{NationalPage, national_page};
 pub use unit::{CampaignRow, UnitPage, unit_page};

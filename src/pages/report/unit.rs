@@ -1,17 +1,22 @@
-//! A unit's hasil page for a year: its surveys (the IPAK and IPKP campaigns that count), the
-//! hasil component under each rule with every indicator, component and WBK/WBBM condition
-//! judged at 95 %, and the unit's campaigns over time (table and chart against the index
-//! thresholds).
+//! A unit's hasil page for a year: what it rests on (the evaluation record, or the what-if the
+//! query asked for, and how the campaigns were chosen), its surveys (the IPAK and IPKP campaigns
+//! that count, pooled or not), the hasil component under each rule with every indicator,
+//! component and WBK/WBBM condition judged at 95 %, and the unit's campaigns over time (table and
+//! chart against the index thresholds). Times are in the unit's zone.
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::login::{Nav, NavView};
-use super::words::{NOT_ENTERED, VerdictView, condition_text, indicator_input, point_text, predicate_name, rule_name, verdict_view};
+use super::words::{
+    NOT_ENTERED, NOT_RECORDED, RECORDED, VerdictView, WHAT_IF_MARK, condition_text, indicator_input, note_text, point_text, pooling_text,
+    predicate_name, rule_name, verdict_view, what_if_text,
+};
 use super::{SurveyBlock, UnitHasil, campaign_href, unit_href};
 use crate::domain::language::{Localized, Text};
 use crate::domain::scoring::{Hasil, PredicateVerdict};
+use crate::domain::time_zone::TimeZone;
 use crate::pages::chart::{Estimate, HbarChart};
 use crate::pages::format::{self, DASH};
 use crate::pages::render::{Fallback, render};
@@ -85,13 +90,26 @@ struct SurveyBlockView {
     title: String,
     href: String,
     closed: String,
+    /// The campaigns pooled into the figures (empty for one campaign).
+    pooled: Vec<PooledView>,
     n: String,
+    /// The minimum sample for a verdict, and whether n reaches it.
+    minimum: String,
+    minimum_ok: bool,
     adequate: String,
     adequate_ok: bool,
     value: String,
     ci: String,
     clean: String,
     head: String,
+}
+
+/// One of the campaigns pooled into a survey's figures.
+struct PooledView {
+    title: String,
+    href: String,
+    n: u64,
+    ended: String,
 }
 
 struct IndicatorView {
@@ -162,8 +180,17 @@ struct UnitTemplate<'a> {
     slug: &'a str,
     year: i32,
     rule_name: &'static str,
+    time_zone: String,
+    /// Whether an evaluation record is stored for the year, and when it last changed.
+    record: String,
+    record_note: String,
+    /// Empty for the record's hasil; else what the query parameters replaced.
+    what_if: String,
     tlhp: String,
     kinerja: String,
+    pooling: String,
+    /// How the campaigns were chosen (skipped, pooled, left out).
+    notes: Vec<String>,
     surveys: Vec<SurveyView>,
     hasil: Vec<HasilView>,
     campaigns: Vec<CampaignRowView>,
@@ -175,7 +202,16 @@ struct UnitTemplate<'a> {
 /// A unit's hasil page.
 pub fn unit_page(p: &UnitPage) -> String {
     let h = p.hasil;
+    let zone = h.unit.time_zone;
     let not_entered = || format!("{DASH} ({})", NOT_ENTERED.both());
+    // A value the query replaced is marked; the rest is the record's.
+    let marked = |param: &str, text: String| {
+        if h.what_if.iter().any(|w| w == param) {
+            format!("{text} ({})", WHAT_IF_MARK.both())
+        } else {
+            text
+        }
+    };
     let template = UnitTemplate {
         nav: NavView::new(&p.nav),
         name: &h.unit.name,
@@ -183,14 +219,28 @@ pub fn unit_page(p: &UnitPage) -> String {
         slug: &h.unit.slug,
         year: h.year,
         rule_name: rule_name(h.rule),
-        tlhp: h
-            .inputs
-            .tlhp_percent
-            .map_or_else(not_entered, |t| format!("{} %", format::number(t))),
-        kinerja: h.inputs.kinerja.map_or_else(not_entered, |k| k.as_str().to_owned()),
-        surveys: vec![survey_view("IPAK", h.ipak.as_ref()), survey_view("IPKP", h.ipkp.as_ref())],
+        time_zone: format!("{zone} (UTC+{})", zone.hours()),
+        record: h.evaluation.as_ref().map_or_else(
+            || NOT_RECORDED.both(),
+            |e| format!("{} {}", RECORDED.both(), format::date_time(e.updated_at, zone)),
+        ),
+        record_note: h.evaluation.as_ref().and_then(|e| e.note.clone()).unwrap_or_default(),
+        what_if: what_if_text(&h.what_if),
+        tlhp: marked(
+            "tlhp_percent",
+            h.inputs
+                .tlhp_percent
+                .map_or_else(not_entered, |t| format!("{} %", format::number(t))),
+        ),
+        kinerja: marked("kinerja", h.inputs.kinerja.map_or_else(not_entered, |k| k.as_str().to_owned())),
+        pooling: marked("pooling", pooling_text(h.inputs.pooling).both()),
+        notes: h.notes.iter().map(note_text).collect(),
+        surveys: vec![
+            survey_view("IPAK", h.ipak.as_ref(), zone),
+            survey_view("IPKP", h.ipkp.as_ref(), zone),
+        ],
         hasil: h.hasil.iter().enumerate().map(|(i, x)| hasil_view(x, i == 0)).collect(),
-        campaigns: p.campaigns.iter().map(campaign_row).collect(),
+        campaigns: p.campaigns.iter().map(|c| campaign_row(c, zone)).collect(),
         campaigns_chart: campaigns_chart(p.campaigns),
         prev_year_href: unit_href(h.unit.id, h.year - 1),
         next_year_href: unit_href(h.unit.id, h.year + 1),
@@ -198,12 +248,27 @@ pub fn unit_page(p: &UnitPage) -> String {
     render(&template, Fallback::Report)
 }
 
-fn survey_view(name: &'static str, b: Option<&SurveyBlock>) -> SurveyView {
+fn survey_view(name: &'static str, b: Option<&SurveyBlock>, zone: TimeZone) -> SurveyView {
     let block = b.map(|b| SurveyBlockView {
         title: b.title.clone(),
         href: campaign_href(b.campaign_id),
         closed: if b.closed { CLOSED } else { STILL_OPEN }.both(),
+        pooled: if b.pooled {
+            b.campaigns
+                .iter()
+                .map(|c| PooledView {
+                    title: c.title.clone(),
+                    href: campaign_href(c.id),
+                    n: c.n,
+                    ended: format::opt_date_time(c.ended_at, zone),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         n: format!("{} / {}", b.n, b.required_n),
+        minimum: format!("{} ≥ {}", b.n, b.minimum_n),
+        minimum_ok: b.n >= b.minimum_n,
         adequate: if b.adequate { ADEQUATE } else { NOT_ADEQUATE }.both(),
         adequate_ok: b.adequate,
         value: format::value(b.value_0_4),
@@ -287,6 +352,8 @@ fn components(h: &Hasil) -> Vec<ComponentView> {
 }
 
 fn predicate_view(h: &Hasil, p: &PredicateVerdict) -> PredicateView {
+    // The rule table's words in both languages (the JSON carries the English).
+    let not_judged = crate::domain::scoring::not_judged(h.rule, p.predicate);
     PredicateView {
         name: predicate_name(h.rule, p.predicate),
         verdict: verdict_view(p.verdict),
@@ -304,11 +371,15 @@ fn predicate_view(h: &Hasil, p: &PredicateVerdict) -> PredicateView {
                 reason: c.reason.clone().unwrap_or_default(),
             })
             .collect(),
-        not_judged: p.not_judged.clone(),
+        not_judged: if not_judged.is_empty() {
+            p.not_judged.clone()
+        } else {
+            not_judged.iter().map(|t| t.both()).collect()
+        },
     }
 }
 
-fn campaign_row(c: &CampaignRow) -> CampaignRowView {
+fn campaign_row(c: &CampaignRow, zone: TimeZone) -> CampaignRowView {
     CampaignRowView {
         href: campaign_href(c.id),
         title: c.title.clone(),
@@ -317,7 +388,7 @@ fn campaign_row(c: &CampaignRow) -> CampaignRowView {
         n: c.n,
         value: format::value(c.value_0_4),
         ci: format::interval(c.ci_low_0_4, c.ci_high_0_4),
-        ended: format::opt_date_time(c.ended),
+        ended: format::opt_date_time(c.ended, zone),
     }
 }
 

@@ -3,6 +3,7 @@
 //! English beside it ("Lulus / pass"), the way an assessor reads them on paper.
 
 use crate::domain::campaign::CampaignStatus;
+use crate::domain::evaluation::{Note, NoteKind, Pooling};
 use crate::domain::language::{Localized, Text};
 use crate::domain::scoring::{Predicate, RuleId, Verdict};
 use crate::pages::format::{self, DASH};
@@ -32,6 +33,59 @@ pub(super) const NOT_ENTERED: Text = Text {
     en: "not entered",
 };
 const SCORE: Text = Text { id: "nilai", en: "score" };
+pub(super) const RECORDED: Text = Text {
+    id: "Dicatat asesor, terakhir diubah",
+    en: "recorded by an assessor, last changed",
+};
+pub(super) const NOT_RECORDED: Text = Text {
+    id: "Belum dicatat: TLHP dan kinerja kosong, aturan bawaan unit",
+    en: "not recorded: no TLHP or kinerja, the unit's default rule",
+};
+pub(super) const WHAT_IF_MARK: Text = Text {
+    id: "andaikan",
+    en: "what-if",
+};
+
+/// The sentence above a what-if hasil: which query parameters replaced the record's values.
+pub(super) fn what_if_text(params: &[String]) -> String {
+    if params.is_empty() {
+        return String::new();
+    }
+    let list = params.join(", ");
+    Localized::new(
+        format!("Ini simulasi (andaikan), bukan hasil catatan evaluasi: {list} diganti dari alamat halaman."),
+        format!("This is a what-if, not the evaluation record's hasil: {list} replaced from the page address."),
+    )
+    .both()
+}
+
+/// The pooling option in words.
+pub(super) fn pooling_text(p: Pooling) -> Text {
+    match p {
+        Pooling::None => Text {
+            id: "satu kampanye per survei",
+            en: "one campaign per survey",
+        },
+        Pooling::Year => Text {
+            id: "kampanye setahun dengan versi formulir yang sama digabung",
+            en: "the year's campaigns of one form version pooled",
+        },
+    }
+}
+
+/// A note on how a survey's campaigns were chosen, Indonesian first, with the service's English.
+pub(super) fn note_text(n: &Note) -> String {
+    let id = match n.kind {
+        NoteKind::SkippedEmpty => "kampanye yang berakhir tanpa respons dilewati",
+        NoteKind::SkippedTooFew => "kampanye dengan terlalu sedikit respons untuk ditampilkan dilewati",
+        NoteKind::Pooled => "beberapa kampanye dengan versi formulir yang sama digabung",
+        NoteKind::OtherVersion => "kampanye dengan versi formulir lain tidak digabung",
+        NoteKind::NamedNotEnded => "kampanye yang dipilih belum berakhir: angkanya belum final",
+        NoteKind::NamedOtherYear => "kampanye yang dipilih berakhir pada tahun lain",
+        NoteKind::NamedTooFew => "kampanye yang dipilih terlalu sedikit respons untuk ditampilkan",
+    };
+    format!("{}: {id} / {}", n.survey.to_uppercase(), n.text)
+}
 
 /// A verdict in words and its CSS class.
 pub(super) struct VerdictView {

@@ -3,6 +3,7 @@
 
 use super::{BlockView, LedgerView};
 use crate::domain::language::Text;
+use crate::domain::time_zone::TimeZone;
 use crate::pages::format::{self, DASH};
 use crate::pages::report::Verification;
 
@@ -12,7 +13,7 @@ const NO_BLOCK_YET: Text = Text {
     en: "no block yet",
 };
 
-pub(super) fn ledger(v: &Verification) -> LedgerView {
+pub(super) fn ledger(v: &Verification, zone: TimeZone) -> LedgerView {
     let mut problems = v.problems.clone();
     for b in &v.blocks {
         for problem in &b.problems {
@@ -32,7 +33,7 @@ pub(super) fn ledger(v: &Verification) -> LedgerView {
             .map(|b| BlockView {
                 seq: b.seq,
                 count: b.count,
-                sealed_at: format::date_time(b.sealed_at),
+                sealed_at: format::date_time(b.sealed_at, zone),
                 hash: b.hash.clone(),
                 ok: b.ok,
             })

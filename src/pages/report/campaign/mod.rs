@@ -22,6 +22,7 @@ use super::{Results, Verification};
 use crate::domain::campaign::Period;
 use crate::domain::language::{Localized, Text};
 use crate::domain::scoring::Verdict;
+use crate::domain::time_zone::TimeZone;
 use crate::pages::chart::{DayChart, DistributionChart, HbarChart, ProgressChart};
 use crate::pages::render::{Fallback, render};
 
@@ -52,6 +53,15 @@ pub struct ThresholdRow {
     pub point: Option<bool>,
 }
 
+/// A breakdown dimension as the form defines it: its id, its name, and its choices (value and
+/// label) in the form's order, so cells are shown by their labels in that order.
+pub struct BreakdownDef {
+    pub id: String,
+    pub name: Localized,
+    /// (value, label) in the form's order (for `layanan`: the unit's service types).
+    pub choices: Vec<(String, Localized)>,
+}
+
 /// Everything a campaign's report shows.
 pub struct CampaignReport<'a> {
     pub nav: Nav<'a>,
@@ -61,6 +71,10 @@ pub struct CampaignReport<'a> {
     pub form_title: &'a str,
     /// The campaign's times (`repo::campaigns::period(&c)`).
     pub period: Period,
+    /// The unit's zone: every time is shown in it.
+    pub time_zone: TimeZone,
+    /// The form's demographic questions, in the form's order.
+    pub breakdown_defs: &'a [BreakdownDef],
     pub results: &'a Results,
     pub thresholds: &'a [ThresholdRow],
     pub per_day: &'a [DayCount],
@@ -133,6 +147,8 @@ struct DaysSection {
 
 struct CellView {
     value: String,
+    /// The label's English, empty when it reads the same.
+    value_en: String,
     n: String,
     index: String,
     suppressed: bool,
@@ -203,6 +219,8 @@ struct CampaignTemplate<'a> {
     flags: Vec<KeyValue>,
     breakdowns: Vec<BreakdownView>,
     change: Option<ChangeView>,
+    /// Why there is no change, when there is none.
+    change_reason: String,
     exclusions: Vec<ExclusionView>,
     ledger: LedgerView,
     downloads: &'a [(String, String)],
@@ -230,10 +248,11 @@ pub fn campaign_report(p: &CampaignReport) -> String {
         items: items::section(r, p.item_labels),
         days: responses::days(p.per_day),
         flags: responses::flags(r),
-        breakdowns: responses::breakdowns(r),
+        breakdowns: responses::breakdowns(r, p.breakdown_defs),
         change: responses::change(r),
-        exclusions: responses::exclusions(p.exclusions),
-        ledger: integrity::ledger(p.ledger),
+        change_reason: r.change_reason.clone().unwrap_or_default(),
+        exclusions: responses::exclusions(p.exclusions, p.time_zone),
+        ledger: integrity::ledger(p.ledger, p.time_zone),
         downloads: p.downloads,
     };
     render(&template, Fallback::Report)

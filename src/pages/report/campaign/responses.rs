@@ -1,13 +1,16 @@
 //! The campaign report's sections about the responses themselves: how many came in each day,
-//! how many are flagged, the breakdowns by respondent group (small cells suppressed), the
-//! change from the previous campaign, and the responses an assessor excluded.
+//! how many are flagged, the breakdowns by respondent group (by their labels in the form's order;
+//! small cells suppressed), the change from the previous campaign, and the responses an assessor
+//! excluded (times in the unit's zone).
 
-use super::{BreakdownView, CellView, ChangeView, DayCount, DaysSection, ExclusionRow, ExclusionView, KeyValue};
+use super::{BreakdownDef, BreakdownView, CellView, ChangeView, DayCount, DaysSection, ExclusionRow, ExclusionView, KeyValue};
 use crate::domain::language::{Localized, Text};
+use crate::domain::time_zone::TimeZone;
 use crate::pages::chart::DayChart;
 use crate::pages::format::{self, DASH};
 use crate::pages::report::words::breakdown_name;
 use crate::pages::report::{Results, campaign_href};
+use crate::views::results::Cell;
 
 /// Shown instead of a count below the suppression limit.
 const SUPPRESSED: &str = "< 5 (disembunyikan)";
@@ -38,25 +41,45 @@ pub(super) fn flags(r: &Results) -> Vec<KeyValue> {
     ]
 }
 
-pub(super) fn breakdowns(r: &Results) -> Vec<BreakdownView> {
-    r.breakdowns
-        .iter()
-        .map(|(key, cells)| BreakdownView {
+/// The breakdowns in the form's order of questions, each cell by its label in the form's order
+/// of choices (a value the form does not list — an old choice, or a dimension the form does not
+/// define — follows, as stored).
+pub(super) fn breakdowns(r: &Results, defs: &[BreakdownDef]) -> Vec<BreakdownView> {
+    let cell = |c: &Cell, label: Option<&Localized>| CellView {
+        value: label.map_or_else(|| c.value.clone(), |l| l.id.clone()),
+        value_en: label.filter(|l| l.en != l.id).map(|l| l.en.clone()).unwrap_or_default(),
+        n: match (c.suppressed, c.n) {
+            (true, _) => SUPPRESSED.to_owned(),
+            (false, n) => n.map_or_else(|| DASH.to_owned(), |n| n.to_string()),
+        },
+        index: if c.suppressed { DASH.to_owned() } else { format::value(c.index) },
+        suppressed: c.suppressed,
+    };
+    let mut out: Vec<BreakdownView> = Vec::new();
+    for d in defs {
+        let Some(cells) = r.breakdowns.get(&d.id) else { continue };
+        let rank = |v: &str| d.choices.iter().position(|(x, _)| x == v).unwrap_or(usize::MAX);
+        let mut sorted: Vec<&Cell> = cells.iter().collect();
+        sorted.sort_by_key(|c| rank(&c.value));
+        let label = |v: &str| d.choices.iter().find(|(x, _)| x == v).map(|(_, l)| l);
+        out.push(BreakdownView {
+            name: named(&d.id, &d.name),
+            cells: sorted.into_iter().map(|c| cell(c, label(&c.value))).collect(),
+        });
+    }
+    for (key, cells) in r.breakdowns.iter().filter(|(k, _)| !defs.iter().any(|d| &d.id == *k)) {
+        out.push(BreakdownView {
             name: breakdown_name(key),
-            cells: cells
-                .iter()
-                .map(|c| CellView {
-                    value: c.value.clone(),
-                    n: match (c.suppressed, c.n) {
-                        (true, _) => SUPPRESSED.to_owned(),
-                        (false, n) => n.map_or_else(|| DASH.to_owned(), |n| n.to_string()),
-                    },
-                    index: if c.suppressed { DASH.to_owned() } else { format::value(c.index) },
-                    suppressed: c.suppressed,
-                })
-                .collect(),
-        })
-        .collect()
+            cells: cells.iter().map(|c| cell(c, None)).collect(),
+        });
+    }
+    out
+}
+
+/// A breakdown's short name where the pages have one, else the form's question label.
+fn named(id: &str, form_label: &Localized) -> Localized {
+    let short = breakdown_name(id);
+    if short.en.is_empty() { form_label.clone() } else { short }
 }
 
 pub(super) fn change(r: &Results) -> Option<ChangeView> {
@@ -73,12 +96,12 @@ pub(super) fn change(r: &Results) -> Option<ChangeView> {
     })
 }
 
-pub(super) fn exclusions(rows: &[ExclusionRow]) -> Vec<ExclusionView> {
+pub(super) fn exclusions(rows: &[ExclusionRow], zone: TimeZone) -> Vec<ExclusionView> {
     rows.iter()
         .map(|e| ExclusionView {
             id: e.response_id.to_string(),
             reason: e.reason.clone(),
-            at: format::date_time(e.excluded_at),
+            at: format::date_time(e.excluded_at, zone),
         })
         .collect()
 }

@@ -29,9 +29,10 @@ pub(super) fn facts(p: &CampaignReport) -> Vec<KeyValue> {
         label: label(id, en),
         value,
     };
+    let zone = p.time_zone;
     let closes = match (p.period.closed_at, p.period.closes_at) {
-        (Some(c), _) => format!("{} ({})", format::date_time(c), CLOSED_BY_HAND.both()),
-        (None, c) => format::opt_date_time(c),
+        (Some(c), _) => format!("{} ({})", format::date_time(c, zone), CLOSED_BY_HAND.both()),
+        (None, c) => format::opt_date_time(c, zone),
     };
     vec![
         fact("Unit", "Unit", p.unit_name.to_owned()),
@@ -42,8 +43,9 @@ pub(super) fn facts(p: &CampaignReport) -> Vec<KeyValue> {
             format!("{} ({} v{}, {})", p.form_title, r.form, r.form_version, r.index_name),
         ),
         fact("Status", "Status", status_text(r.status)),
-        fact("Dibuka", "Opens", format::opt_date_time(p.period.opens_at)),
+        fact("Dibuka", "Opens", format::opt_date_time(p.period.opens_at, zone)),
         fact("Ditutup", "Closes", closes),
+        fact("Zona waktu unit", "Unit's time zone", format!("{zone} (UTC+{})", zone.hours())),
         fact(
             "Tanggal respons",
             "Response dates",

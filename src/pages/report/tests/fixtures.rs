@@ -109,6 +109,30 @@ pub(super) fn results() -> Results {
         ],
     );
     breakdowns.insert("usia".to_owned(), Vec::new());
+    // Stored by code, read alphabetically ("25-39" before "<25"); shown by label in the form's order.
+    breakdowns.insert(
+        "pendidikan".to_owned(),
+        vec![
+            Cell {
+                value: "diploma-s1".to_owned(),
+                n: Some(12),
+                index: Some(3.1),
+                suppressed: false,
+            },
+            Cell {
+                value: "sd-smp".to_owned(),
+                n: Some(9),
+                index: Some(2.9),
+                suppressed: false,
+            },
+            Cell {
+                value: "sma".to_owned(),
+                n: Some(19),
+                index: Some(3.0),
+                suppressed: false,
+            },
+        ],
+    );
     Results {
         campaign_id: Uuid::from_u128(0xC1),
         unit_id: Uuid::from_u128(0xA1),
@@ -146,6 +170,7 @@ pub(super) fn results() -> Results {
             df: Some(70.3),
             p_value: Some(0.0391),
         }),
+        change_reason: None,
         ledger: LedgerHead {
             head: Some("ab".repeat(32)),
             blocks: 2,
@@ -253,6 +278,7 @@ pub(super) fn render_campaign(r: &Results, v: &Verification, title: &str) -> Str
             "Buku kerja (XLSX) / Workbook".to_owned(),
         ),
     ];
+    let defs = breakdown_defs();
     campaign_report(&CampaignReport {
         nav: nav(true),
         unit_name: &format!("Kantor Imigrasi {EVIL}"),
@@ -264,6 +290,8 @@ pub(super) fn render_campaign(r: &Results, v: &Verification, title: &str) -> Str
             closes_at: Some(Utc.with_ymd_and_hms(2025, 5, 31, 0, 0, 0).unwrap()),
             closed_at: None,
         },
+        time_zone: Zone::Wita,
+        breakdown_defs: &defs,
         results: r,
         thresholds: &thresholds,
         per_day: &per_day,
@@ -272,6 +300,21 @@ pub(super) fn render_campaign(r: &Results, v: &Verification, title: &str) -> Str
         item_labels: &item_labels,
         downloads: &downloads,
     })
+}
+
+/// The shipped IPKP form's demographic questions, with two service types.
+pub(super) fn breakdown_defs() -> Vec<BreakdownDef> {
+    let path = format!("{}/forms/ipkp.toml", env!("CARGO_MANIFEST_DIR"));
+    let form = crate::domain::forms::parse_form(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
+    let types = ["Paspor".to_owned(), format!("Izin {EVIL}")];
+    form.demographics
+        .iter()
+        .map(|d| BreakdownDef {
+            id: d.id.clone(),
+            name: d.label.clone(),
+            choices: d.choices(&types).into_iter().map(|c| (c.value, c.label)).collect(),
+        })
+        .collect()
 }
 
 pub(super) fn survey(id: u128, title: &str, a: &crate::domain::stats::Analysis) -> (SurveyBlock, SurveyIndex) {

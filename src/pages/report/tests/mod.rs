@@ -48,15 +48,16 @@ fn campaign_report_renders_everything() {
     check_common(&html);
     check_nav(&html, true);
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "escaped");
-    // Numbers, rounded.
+    // Numbers, rounded by the one rule (domain::numbers::fixed).
+    let f2 = |x: f64| crate::domain::numbers::fixed(x, 2).unwrap();
     let v = r.index.value_0_4.unwrap();
-    assert!(html.contains(&format!(">{v:.2}<")), "value {v:.2}");
+    assert!(html.contains(&format!(">{}<", f2(v))), "value {v}");
     assert!(
         !html.contains(&format!("{v}")) || format!("{v}").len() <= 4,
         "unrounded value leaked"
     );
-    assert!(html.contains(&format!("{:.2} – {:.2}", r.index.ci_low.unwrap(), r.index.ci_high.unwrap())));
-    assert!(html.contains(&format!("{:.2}", r.index.converted.unwrap())));
+    assert!(html.contains(&format!("{} – {}", f2(r.index.ci_low.unwrap()), f2(r.index.ci_high.unwrap()))));
+    assert!(html.contains(&f2(r.index.converted.unwrap())));
     let cat = r.index.category.unwrap();
     assert!(html.contains(&format!("{} — {}", cat.mutu(), cat.kinerja())));
     assert!(html.contains("3.03"), "breakdown index rounded");
@@ -81,7 +82,26 @@ fn campaign_report_renders_everything() {
     assert!(!html.contains("class=\"problems\""));
     assert!(html.contains(&"ab".repeat(32)));
     assert!(html.contains("Duplikat dari loket 2 &#60;script&#62;"));
-    assert!(html.contains("2025-06-01 10:22 UTC"));
+    // Times in the unit's zone (WITA, UTC+8), with its name; never UTC.
+    assert!(html.contains("2025-06-01 18:22 WITA"), "exclusion time");
+    assert!(html.contains("2025-05-01 08:00 WITA"), "opens");
+    assert!(html.contains("WITA (UTC+8)"));
+    assert!(!html.contains(" UTC<") && !html.contains("UTC ("));
+    // Breakdown cells by their labels in the form's order, not codes alphabetically.
+    let (sd, sma, dip) = (
+        html.find("SD/SMP atau di bawahnya").expect("sd-smp by its label"),
+        html.find("SMA/SMK atau sederajat").expect("sma by its label"),
+        html.find("Diploma atau S1").expect("diploma-s1 by its label"),
+    );
+    assert!(sd < sma && sma < dip, "form order");
+    assert!(!html.contains(">sd-smp<") && !html.contains(">diploma-s1<"));
+    // The dimensions in the form's order too: usia, pendidikan, then layanan (last in the form).
+    let (usia, pend, lay) = (
+        html.find("<caption>Usia").unwrap(),
+        html.find("<caption>Pendidikan").unwrap(),
+        html.find("<caption>Jenis layanan").unwrap(),
+    );
+    assert!(usia < pend && pend < lay);
     assert!(html.contains("href=\"/api/v1/campaigns/c1/responses.csv\""));
     assert!(html.contains(&format!("href=\"/laporan/kampanye/{}\"", Uuid::from_u128(0xC0))));
     assert!(html.contains("2025-05-01 – 2025-05-12"));
@@ -128,6 +148,8 @@ fn campaign_report_without_data() {
             closes_at: None,
             closed_at: None,
         },
+        time_zone: crate::domain::time_zone::TimeZone::Wib,
+        breakdown_defs: &[],
         results: &r,
         thresholds: &[ThresholdRow {
             label: "WBK".to_owned(),
@@ -147,7 +169,7 @@ fn campaign_report_without_data() {
     assert!(html.contains("Data belum cukup / insufficient data"));
     assert!(html.contains("Belum ada respons."));
     assert!(html.contains("belum ada jawaban / no answers"));
-    assert!(html.contains("Tidak ada kampanye sebelumnya"));
+    assert!(html.contains("Tidak ada perbandingan"));
 }
 
 #[test]
@@ -204,6 +226,67 @@ fn unit_page_renders_hasil_and_history() {
     assert!(html.contains(&format!("href=\"/laporan/unit/{}?year=2024\"", Uuid::from_u128(0xA1))));
     assert_eq!(html.matches("<svg").count(), 1);
     assert!(html.contains(&"ef".repeat(32)));
+    // Not judged, Indonesian first, including the 90/2021 conditions issue 13 found missing.
+    assert!(html.contains("Menuju WBK: setiap area pengungkit ≥ 60 % dari bobotnya"));
+    assert!(html.contains("Menuju WBBM: unit sudah berpredikat Menuju WBK"));
+    // The record's hasil (no what-if), no record stored, times in WIB.
+    assert!(!html.contains("class=\"warn\""));
+    assert!(html.contains("Belum dicatat"));
+    assert!(html.contains("2024-12-31 07:00 WIB"));
+    assert!(html.contains("40 ≥ 30"), "the minimum sample, reached");
+}
+
+/// A unit page from a stored record with a what-if over it, pooled IPKP campaigns and notes.
+#[test]
+fn unit_page_says_what_the_hasil_rests_on() {
+    use crate::domain::evaluation::{Note, NoteKind, Pooling};
+    let mut h = unit_hasil("Kantor Pertanahan", None, Some(KinerjaGrade::B));
+    h.unit.time_zone = crate::domain::time_zone::TimeZone::Wit;
+    h.evaluation = Some(crate::views::evaluations::EvaluationView {
+        unit_id: h.unit.id,
+        year: 2025,
+        rule: crate::domain::scoring::RuleId::Permenpanrb90_2021,
+        tlhp_percent: None,
+        kinerja: Some(KinerjaGrade::C),
+        ipak_campaign_id: None,
+        ipkp_campaign_id: None,
+        pooling: Pooling::Year,
+        note: Some(format!("Diperiksa TPI {EVIL}")),
+        updated_by: None,
+        updated_at: Utc.with_ymd_and_hms(2025, 12, 31, 16, 30, 0).unwrap(),
+        created_at: Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).unwrap(),
+    });
+    h.what_if = vec!["kinerja".to_owned()];
+    h.inputs.pooling = Pooling::Year;
+    let ipkp = h.ipkp.as_mut().unwrap();
+    let mut second = ipkp.campaigns[0].clone();
+    second.id = Uuid::from_u128(0xBC);
+    second.title = "IPKP 2025 semester I".to_owned();
+    second.n = 31;
+    ipkp.campaigns.push(second);
+    ipkp.pooled = true;
+    h.notes = vec![Note {
+        survey: "ipak".to_owned(),
+        kind: NoteKind::SkippedEmpty,
+        campaign_id: Some(Uuid::from_u128(0xAE)),
+        text: "campaign \"IPAK Desember\" ended with no responses and was skipped".to_owned(),
+    }];
+    let html = unit_page(&UnitPage {
+        nav: nav(true),
+        hasil: &h,
+        campaigns: &[],
+    });
+    write_out("report-unit-record.html", &html);
+    check_common(&html);
+    assert!(html.contains("class=\"warn\""));
+    assert!(html.contains("Ini simulasi (andaikan), bukan hasil catatan evaluasi: kinerja"));
+    assert!(html.contains("B (andaikan / what-if)"), "the what-if kinerja is marked");
+    assert!(html.contains("2026-01-01 01:30 WIT"), "the record's time in the unit's zone");
+    assert!(html.contains("Diperiksa TPI &#60;script&#62;"));
+    assert!(html.contains("Kampanye digabung") && html.contains("IPKP 2025 semester I"));
+    assert!(html.contains(&format!("href=\"/laporan/kampanye/{}\"", Uuid::from_u128(0xBC))));
+    assert!(html.contains("IPAK: kampanye yang berakhir tanpa respons dilewati"));
+    assert!(html.contains("kampanye setahun dengan versi formulir yang sama digabung"));
 }
 
 #[test]
