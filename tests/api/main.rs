@@ -13,6 +13,7 @@ mod campaigns;
 mod docs;
 mod errors;
 mod foundation;
+mod hasil;
 mod healthcheck;
 mod integrity;
 mod reliability;
