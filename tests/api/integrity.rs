@@ -642,6 +642,24 @@ async fn every_mutating_route_leaves_an_audit_entry() {
     .await;
     app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
         .await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/units/{uid}/evaluations/2026")))
+        .bearer_auth(&app.admin_key)
+        .json(&json!({"kinerja": "B"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/units/{uid}")))
+        .bearer_auth(&app.admin_key)
+        .json(&json!({"time_zone": "WIT"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 
     let trail: Value = app
         .get("/api/v1/audit?limit=1000", Some(&app.admin_key))
@@ -663,6 +681,8 @@ async fn every_mutating_route_leaves_an_audit_entry() {
         "response.exclude",
         "response.include",
         "campaign.close",
+        "evaluation.create",
+        "unit.update",
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }

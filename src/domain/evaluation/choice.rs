@@ -324,7 +324,14 @@ mod tests {
         let none = choose("ipak", &all, &scope(2025, TimeZone::Wib), None, Pooling::None).unwrap();
         assert!(none.campaigns.is_empty() && none.notes.is_empty());
         // Only empty ones in the year: no campaign, each noted.
-        let only = choose("ipak", &[empty.clone()], &scope(2026, TimeZone::Wib), None, Pooling::None).unwrap();
+        let only = choose(
+            "ipak",
+            std::slice::from_ref(&empty),
+            &scope(2026, TimeZone::Wib),
+            None,
+            Pooling::None,
+        )
+        .unwrap();
         assert!(only.campaigns.is_empty());
         assert_eq!(kinds(&only), [NoteKind::SkippedEmpty]);
     }

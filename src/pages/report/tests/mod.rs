@@ -214,7 +214,7 @@ fn unit_page_renders_hasil_and_history() {
     assert!(html.contains("PermenPANRB 52/2014"));
     // 90/2021 has kinerja, so a total; 52/2014 lacks TLHP, so none.
     let total = h.hasil[0].hasil_total.unwrap();
-    assert!(html.contains(&format!("{total:.2} / 40")));
+    assert!(html.contains(&format!("{} / 40", crate::domain::numbers::fixed(total, 2).unwrap())));
     assert!(html.contains("— (butuh TLHP / needs TLHP)"));
     assert!(html.contains("Menuju WBK") && html.contains("Menuju WBBM"));
     assert!(html.contains("Tidak dinilai oleh layanan ini"));
@@ -316,7 +316,7 @@ fn national_page_sorts_by_links() {
     assert!(html.contains("href=\"/laporan/nasional.xlsx?year=2025\""));
     assert!(html.contains(&format!("href=\"/laporan/unit/{}?year=2025\"", Uuid::from_u128(0xA1))));
     let ipkp = rows[0].ipkp.as_ref().unwrap().value_0_4.unwrap();
-    assert!(html.contains(&format!(">{ipkp:.2}<")));
+    assert!(html.contains(&format!(">{}<", crate::domain::numbers::fixed(ipkp, 2).unwrap())));
     assert!(html.contains("Tidak lulus / fail") || html.contains("Lulus / pass") || html.contains("Belum dapat dipastikan"));
     assert!(html.contains("<td class=\"num\">—<br>"), "no total without kinerja");
 }
