@@ -16,8 +16,10 @@ use crate::repo::{self, audit};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     /// Why (written, 5–1000 characters).
+    #[schema(value_type = crate::openapi::values::Reason)]
     pub reason: Option<String>,
 }
 
@@ -139,13 +141,16 @@ pub async fn include(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only the entries about this unit.
     pub unit_id: Option<Uuid>,
     /// RFC 3339, inclusive.
     pub from: Option<DateTime<Utc>>,
     /// RFC 3339, exclusive.
     pub to: Option<DateTime<Utc>>,
     /// 1–1000 (default 200), newest first.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 

@@ -7,8 +7,10 @@ use crate::domain::sample_size::{SampleSize, sample_size as compute};
 use crate::error::AppError;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SampleSizeQuery {
-    /// Service users in the period; omit when unknown.
+    /// Service users in the period, 1 to 10^12; omit when unknown.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub population: Option<String>,
 }
 
