@@ -89,6 +89,11 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err: PathError, _req| AppError::NotFound("no such resource".into()).into())
 }
 
+/// 405 for a page resource's other methods, with the `Allow` header RFC 9110 requires.
+pub async fn method_not_allowed(allow: &'static str) -> actix_web::HttpResponse {
+    actix_web::ResponseError::error_response(&AppError::MethodNotAllowed(allow.to_owned()))
+}
+
 /// The methods a documented path serves, as an `Allow` header value (`GET, POST`), or `None` for a
 /// path the OpenAPI document does not list. Read once from the document, which is built from the
 /// mounted routes, so the answer cannot drift from what is served.
@@ -140,6 +145,8 @@ pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    // A replaced 405 keeps its `Allow`.
+    let allow = res.headers().get(header::ALLOW).cloned();
     let (slug, title, detail) = match status {
         StatusCode::NOT_FOUND => ("not-found", "Not found", "no route matches this path".to_owned()),
         StatusCode::METHOD_NOT_ALLOWED => (
@@ -150,11 +157,14 @@ pub fn fill_empty_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHa
         s => ("error", s.canonical_reason().unwrap_or("Error"), s.to_string()),
     };
     let (req, _) = res.into_parts();
-    let new = if req.path().starts_with("/s/") {
+    let mut new = if req.path().starts_with("/s/") {
         crate::routes::errors::citizen_fallback(&req, status)
     } else {
         problem_response(status, slug, title, detail, None)
     };
+    if let Some(allow) = allow {
+        new.headers_mut().insert(header::ALLOW, allow);
+    }
     let res: ServiceResponse<BoxBody> = ServiceResponse::new(req, new);
     Ok(ErrorHandlerResponse::Response(res.map_into_right_body()))
 }

@@ -86,7 +86,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     crate::openapi::finish(doc)
 }
 
-/// HTML pages (not in the OpenAPI spec).
+/// HTML pages (not in the OpenAPI spec). A page path that serves two methods answers others with
+/// 405 and `Allow` (a page with one method answers others with 404).
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/docs",
@@ -100,13 +101,15 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/s/{code}")
             .route(web::get().to(citizen::show))
-            .route(web::post().to(citizen::submit)),
+            .route(web::post().to(citizen::submit))
+            .default_service(web::to(|| errors::method_not_allowed("GET, POST"))),
     )
     .route("/s/{code}/terima-kasih", web::get().to(citizen::thanks))
     .service(
         web::resource("/masuk")
             .route(web::get().to(reports::login_form))
-            .route(web::post().to(reports::login)),
+            .route(web::post().to(reports::login))
+            .default_service(web::to(|| errors::method_not_allowed("GET, POST"))),
     )
     .route("/keluar", web::post().to(reports::logout))
     .route("/laporan", web::get().to(reports::home))

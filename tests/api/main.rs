@@ -11,6 +11,7 @@ mod campaigns;
 mod errors;
 mod foundation;
 mod integrity;
+mod openapi;
 mod reliability;
 mod reports;
 mod results;
