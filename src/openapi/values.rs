@@ -1,17 +1,17 @@
 //! The schemas of the values the API accepts, written once from the parsers that enforce them
 //! (`domain::values`, `domain::credentials`, `domain::scoring` and the route modules), so the
 //! OpenAPI document promises exactly what the server takes: every value a schema admits is
-//! accepted, every value it refuses is refused with 422. Request structs point at these with
-//! `#[schema(value_type = …)]` / `#[param(value_type = …)]`; the unit tests below check each
-//! pattern against its parser.
+//! accepted, every value it refuses is refused (422; 404 for a path). Request structs point at
+//! these with `#[schema(value_type = …)]` / `#[param(value_type = …)]`; the unit tests below
+//! check each pattern against its parser, `tests/api/openapi.rs` each bound against the server.
 //!
 //! Patterns are ECMA-262 (as JSON Schema says) and use only what ECMA-262, Python's `re` and
 //! Rust's `regex` read alike: classes with `\uXXXX` escapes, `{m,n}`, `(?:…)`, `^…$`.
 
 use std::borrow::Cow;
 
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
-use utoipa::openapi::{KnownFormat, RefOr};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 /// Rust's whitespace (`char::is_whitespace`, Unicode `White_Space`): what `str::trim` removes.
@@ -177,11 +177,6 @@ doc_schema!(
 
 /// The values `?format=` takes on the hasil routes.
 pub const HASIL_FORMATS: [&str; 3] = ["json", "csv", "xlsx"];
-
-/// A date-time as the server reads it (RFC 3339), for hand-built schemas.
-pub fn date_time() -> ObjectBuilder {
-    string().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-}
 
 #[cfg(test)]
 mod tests {
