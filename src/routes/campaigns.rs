@@ -12,15 +12,23 @@ use crate::state::AppState;
 use crate::views::campaigns::CampaignView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCampaignBody {
     /// `ipak`, `ipkp` or `skm`: the form's current version is pinned.
+    #[schema(value_type = crate::openapi::values::FormId)]
     pub form: Option<String>,
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub title: Option<String>,
+    /// When responses start being taken (default: at once).
     pub opens_at: Option<DateTime<Utc>>,
+    /// When the campaign closes: in the future, and after `opens_at`.
     pub closes_at: Option<DateTime<Utc>>,
     /// Service users in the period (N), for the sample size and the finite-population correction.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "super::errors::json_integer")]
     pub population: Option<i64>,
     /// Scoring rule for this campaign's hasil; defaults to the unit's.
+    #[schema(value_type = Option<crate::domain::scoring::RuleId>)]
     pub rule: Option<String>,
 }
 

@@ -15,22 +15,43 @@ use crate::service::{self, hasil};
 use crate::state::AppState;
 use crate::views::hasil::UnitHasil;
 
+// The national table's operation lists these parameters itself (see [`national`]): it takes all
+// but `ipak` and `ipkp`.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HasilQuery {
     /// The year whose campaigns count (by when they closed); default: this year (WIB).
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// The rule set listed first; default: the unit's.
+    #[param(value_type = Option<crate::domain::scoring::RuleId>)]
     pub rule: Option<String>,
     /// Follow-up of audit findings (TLHP), 0–100 %, for permenpanrb-52-2014.
+    #[param(minimum = 0, maximum = 100)]
     pub tlhp_percent: Option<f64>,
     /// Capaian kinerja grade A–E, for permenpanrb-90-2021.
+    #[param(value_type = Option<crate::openapi::values::KinerjaParam>)]
     pub kinerja: Option<String>,
-    /// Use this IPAK campaign instead of the year's latest closed one.
+    /// Use this IPAK campaign (of this unit) instead of the year's latest closed one.
     pub ipak: Option<Uuid>,
-    /// Use this IPKP campaign instead of the year's latest closed one.
+    /// Use this IPKP campaign (of this unit) instead of the year's latest closed one.
     pub ipkp: Option<Uuid>,
     /// `csv` (also chosen by `Accept: text/csv`) or `xlsx` for the national table as a file.
+    #[param(value_type = Option<crate::openapi::values::HasilFormat>)]
+    #[serde(default, deserialize_with = "known_format")]
     pub format: Option<String>,
+}
+
+/// `?format=` is one of [`HASIL_FORMATS`](crate::openapi::values::HASIL_FORMATS): an unknown
+/// format is refused rather than quietly answered as JSON.
+fn known_format<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let f = Option::<String>::deserialize(d)?;
+    match f {
+        Some(f) if !crate::openapi::values::HASIL_FORMATS.contains(&f.as_str()) => {
+            Err(serde::de::Error::custom(format!("unknown format `{f}` (json, csv, xlsx)")))
+        }
+        f => Ok(f),
+    }
 }
 
 impl From<&HasilQuery> for HasilParams {
@@ -73,8 +94,18 @@ fn table_format(req: &HttpRequest, q: &HasilQuery) -> Option<TableFormat> {
 }
 
 /// The national table: one row per unit (admin, assessor). JSON, or CSV with `?format=csv` / `Accept: text/csv`.
-#[utoipa::path(tag = "results", security(("bearer" = [])), params(HasilQuery),
-    responses((status = 200, body = Vec<UnitHasil>), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(tag = "results", security(("bearer" = [])),
+    params(
+        ("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "The year whose campaigns count (by when they closed); default: this year (WIB)."),
+        ("rule" = Option<crate::domain::scoring::RuleId>, Query, description = "The rule set of the table; default: each unit's."),
+        ("tlhp_percent" = Option<f64>, Query, minimum = 0, maximum = 100, description = "Follow-up of audit findings (TLHP), 0–100 %, for permenpanrb-52-2014."),
+        ("kinerja" = Option<crate::openapi::values::KinerjaParam>, Query, description = "Capaian kinerja grade A–E, for permenpanrb-90-2021."),
+        ("format" = Option<crate::openapi::values::HasilFormat>, Query, description = "`csv` (also chosen by `Accept: text/csv`) or `xlsx` for the table as a file."),
+    ),
+    responses((status = 200, description = "The table: JSON, CSV (`?format=csv` or `Accept: text/csv`) or XLSX (`?format=xlsx`)",
+                content((Vec<UnitHasil> = "application/json"), (String = "text/csv"),
+                        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/hasil")]
 pub async fn national(
     state: web::Data<AppState>,

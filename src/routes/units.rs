@@ -10,16 +10,24 @@ use crate::service::units::{self as service, UnitInput};
 use crate::state::AppState;
 use crate::views::units::UnitView;
 
+// Fields are read as optional so that one 422 names every missing or wrong field; the schema
+// (`openapi::values`) states what each must be.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUnitBody {
     /// Short URL-safe name, e.g. `kpp-pratama-bogor`.
+    #[schema(value_type = crate::openapi::values::Slug)]
     pub slug: Option<String>,
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub name: Option<String>,
     /// The parent institution (kementerian/lembaga/pemda).
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub instansi: Option<String>,
     /// The unit's service types: the `layanan` choices on its forms.
+    #[schema(value_type = crate::openapi::values::ServiceTypes)]
     pub service_types: Option<Vec<String>>,
     /// Default scoring rule: `permenpanrb-90-2021` (default) or `permenpanrb-52-2014`.
+    #[schema(value_type = Option<crate::domain::scoring::RuleId>)]
     pub default_rule: Option<String>,
 }
 

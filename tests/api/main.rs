@@ -15,6 +15,7 @@ mod errors;
 mod foundation;
 mod healthcheck;
 mod integrity;
+mod openapi;
 mod reliability;
 mod reports;
 mod results;
