@@ -26,6 +26,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The path exists but does not serve this method; holds the `Allow` header's value.
+    #[error("method not allowed (allow: {0})")]
+    MethodNotAllowed(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("gone: {0}")]
@@ -77,6 +80,7 @@ impl AppError {
             AppError::Unauthorized(_) => ("unauthorized", "Authentication required", StatusCode::UNAUTHORIZED),
             AppError::Forbidden(_) => ("forbidden", "Not allowed for this key", StatusCode::FORBIDDEN),
             AppError::NotFound(_) => ("not-found", "Not found", StatusCode::NOT_FOUND),
+            AppError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed", StatusCode::METHOD_NOT_ALLOWED),
             AppError::Conflict(_) => ("conflict", "Conflict", StatusCode::CONFLICT),
             AppError::Gone(_) => ("gone", "No longer available", StatusCode::GONE),
             AppError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large", StatusCode::PAYLOAD_TOO_LARGE),
@@ -104,6 +108,7 @@ impl AppError {
             | AppError::PayloadTooLarge(d)
             | AppError::UnsupportedMediaType(d)
             | AppError::Unavailable(d) => d.clone(),
+            AppError::MethodNotAllowed(allow) => format!("this path accepts only {allow}"),
             AppError::TooManyRequests { retry_after_secs } => format!("try again in {retry_after_secs} seconds"),
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
@@ -165,6 +170,11 @@ impl ResponseError for AppError {
             }
             AppError::Unavailable(_) => {
                 resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            AppError::MethodNotAllowed(allow) => {
+                if let Ok(v) = HeaderValue::from_str(allow) {
+                    resp.headers_mut().insert(header::ALLOW, v);
+                }
             }
             _ => {}
         }

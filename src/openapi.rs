@@ -1,9 +1,13 @@
-//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations as they
-//! are mounted (utoipa-actix-web), so the spec cannot drift from the routes.
+//! The OpenAPI 3.1 document's frame: its info, tags, security scheme and the errors every
+//! operation can answer ([`finish`]), and the schemas of the values the API accepts
+//! ([`values`]). The operations themselves come from the handlers' `#[utoipa::path]` annotations
+//! as they are mounted (utoipa-actix-web, `routes::openapi_document`), so the document cannot
+//! drift from the routes; this module depends on no route, so routes can name its schemas.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_actix_web::AppExt;
+
+pub mod values;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +18,20 @@ use utoipa_actix_web::AppExt;
         version = "1.0.0"
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem)),
+    // The value schemas that parameters name (bodies register theirs through their types).
+    components(schemas(
+        crate::error::Problem,
+        values::Text100,
+        values::Text200,
+        values::Reason,
+        values::Slug,
+        values::ServiceTypes,
+        values::FormId,
+        values::KinerjaParam,
+        values::SurveyCode,
+        values::TokenFormat,
+        values::HasilFormat
+    )),
     tags(
         (name = "meta", description = "Health, readiness, metrics, sample size"),
         (name = "forms", description = "Survey definitions"),
@@ -36,16 +53,6 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
-}
-
-/// The whole document, as `/openapi.json` serves it.
-pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, api) = actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(crate::routes::api)
-        .split_for_parts();
-    finish(api)
 }
 
 /// The errors every operation can answer, whatever its annotation lists: the body extractors'

@@ -92,8 +92,10 @@ impl fmt::Display for Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub struct Localized<T = String> {
     /// Bahasa Indonesia.
+    #[schema(value_type = String)]
     pub id: T,
     /// English.
+    #[schema(value_type = String)]
     pub en: T,
 }
 

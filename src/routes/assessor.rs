@@ -19,8 +19,10 @@ use crate::views::audit::AuditEntry;
 use crate::views::exclusions::ExclusionView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     /// Why (written, 5–1000 characters).
+    #[schema(value_type = crate::openapi::values::Reason)]
     pub reason: Option<String>,
 }
 
@@ -55,13 +57,16 @@ pub async fn include(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only the entries about this unit.
     pub unit_id: Option<Uuid>,
     /// RFC 3339, inclusive.
     pub from: Option<DateTime<Utc>>,
     /// RFC 3339, exclusive.
     pub to: Option<DateTime<Utc>>,
     /// 1–1000 (default 200), newest first.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 

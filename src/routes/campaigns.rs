@@ -11,19 +11,24 @@ use crate::service::campaigns::{self as service, CampaignInput};
 use crate::state::AppState;
 use crate::views::campaigns::CampaignView;
 
+/// A new campaign. It carries no scoring rule (a `rule` field is refused as unknown): the rule of
+/// a unit's hasil is its evaluation record's for the year.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCampaignBody {
     /// `ipak`, `ipkp` or `skm`: the form's current version is pinned.
+    #[schema(value_type = crate::openapi::values::FormId)]
     pub form: Option<String>,
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub title: Option<String>,
+    /// When responses start being taken (default: at once).
     pub opens_at: Option<DateTime<Utc>>,
+    /// When the campaign closes: in the future, and after `opens_at`.
     pub closes_at: Option<DateTime<Utc>>,
     /// Service users in the period (N), for the sample size and the finite-population correction.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+    #[serde(default, deserialize_with = "super::errors::json_integer")]
     pub population: Option<i64>,
-    /// No longer accepted (422): the rule of a unit's hasil is in its evaluation record for the
-    /// year. Read only to refuse it; not part of the schema.
-    #[schema(ignore)]
-    pub rule: Option<serde_json::Value>,
 }
 
 impl From<NewCampaignBody> for CampaignInput {
@@ -34,7 +39,6 @@ impl From<NewCampaignBody> for CampaignInput {
             opens_at: b.opens_at,
             closes_at: b.closes_at,
             population: b.population,
-            rule: b.rule.map(|r| r.to_string()),
         }
     }
 }

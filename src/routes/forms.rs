@@ -15,7 +15,7 @@ pub async fn list_forms(state: web::Data<AppState>) -> web::Json<Vec<Form>> {
 }
 
 /// One form's current version.
-#[utoipa::path(tag = "forms", params(("id" = String, Path, description = "ipak, ipkp or skm")), responses((status = 200, body = Form), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(tag = "forms", params(("id" = crate::openapi::values::FormId, Path)), responses((status = 200, body = Form), (status = 404, body = crate::error::Problem)))]
 #[get("/forms/{id}")]
 pub async fn get_form(state: web::Data<AppState>, id: web::Path<String>) -> Result<web::Json<Form>, AppError> {
     Ok(web::Json(service::forms::get(&state, &id)?))

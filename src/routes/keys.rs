@@ -10,7 +10,8 @@ use crate::service::keys::{self as service, KeyInput};
 use crate::state::AppState;
 use crate::views::keys::CreatedKey;
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewKeyBody {
     pub name: Option<String>,
     /// `admin`, `operator` or `assessor`.
@@ -28,6 +29,46 @@ impl From<NewKeyBody> for KeyInput {
         }
     }
 }
+
+/// Written by hand, as one shape per kind of key: an operator key names its unit and the others
+/// name none, which a derived schema cannot say.
+impl utoipa::PartialSchema for NewKeyBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::openapi::values::Text200;
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+        use utoipa::openapi::{KnownFormat, RefOr};
+        let shape = |roles: &[&str], unit: ObjectBuilder, required: &[&str]| {
+            let mut o = ObjectBuilder::new()
+                .property("name", Text200::schema())
+                .property(
+                    "role",
+                    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(roles.to_vec())),
+                )
+                .property("unit_id", unit)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+            for r in required {
+                o = o.required(*r);
+            }
+            o
+        };
+        let uuid = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .description(Some("The id of an existing unit: the one this operator works for."));
+        let none = ObjectBuilder::new().schema_type(Type::Null);
+        RefOr::T(
+            OneOfBuilder::new()
+                .item(shape(&["operator"], uuid, &["name", "role", "unit_id"]))
+                .item(shape(&["admin", "assessor"], none, &["name", "role"]))
+                .description(Some(
+                    "A key's name and role; an operator key also names its unit, other keys name none.",
+                ))
+                .into(),
+        )
+    }
+}
+
+impl utoipa::ToSchema for NewKeyBody {}
 
 /// Create an API key (admin). The key is in this response only.
 #[utoipa::path(tag = "admin", request_body = NewKeyBody, security(("bearer" = [])),

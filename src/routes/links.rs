@@ -12,10 +12,16 @@ use crate::state::AppState;
 use crate::views::links::LinkView;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewLinkBody {
     /// Where the poster hangs, e.g. "Loket 2". Stored with each response that comes through it.
+    #[schema(value_type = crate::openapi::values::Text100)]
     pub label: Option<String>,
+    /// The most responses the link takes (default: no limit).
+    #[schema(minimum = 1, maximum = 10_000_000)]
+    #[serde(default, deserialize_with = "super::errors::json_integer")]
     pub max_responses: Option<i64>,
+    /// When the link stops working: in the future (default: never).
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -60,8 +66,10 @@ pub async fn revoke_link(state: web::Data<AppState>, who: Principal, id: web::Pa
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QrQuery {
     /// Pixels, 64–2048 (default 512).
+    #[param(minimum = 64, maximum = 2048)]
     pub size: Option<u32>,
 }
 

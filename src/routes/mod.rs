@@ -24,9 +24,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, web};
-use utoipa_actix_web::scope;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
 
 pub use errors::{form_config, json_config, path_config, query_config};
 
@@ -78,7 +79,19 @@ pub fn api(cfg: &mut ServiceConfig) {
         );
 }
 
-/// HTML pages (not in the OpenAPI spec).
+/// The whole OpenAPI document, as `/openapi.json` serves it: the operations as [`api`] mounts
+/// them, completed by [`crate::openapi::finish`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(crate::openapi::ApiDoc::openapi())
+        .configure(api)
+        .split_for_parts();
+    crate::openapi::finish(doc)
+}
+
+/// HTML pages (not in the OpenAPI spec). A page path that serves two methods answers others with
+/// 405 and `Allow` (a page with one method answers others with 404).
 pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/docs",
@@ -92,13 +105,15 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/s/{code}")
             .route(web::get().to(citizen::show))
-            .route(web::post().to(citizen::submit)),
+            .route(web::post().to(citizen::submit))
+            .default_service(web::to(|| errors::method_not_allowed("GET, POST"))),
     )
     .route("/s/{code}/terima-kasih", web::get().to(citizen::thanks))
     .service(
         web::resource("/masuk")
             .route(web::get().to(reports::login_form))
-            .route(web::post().to(reports::login)),
+            .route(web::post().to(reports::login))
+            .default_service(web::to(|| errors::method_not_allowed("GET, POST"))),
     )
     .route("/keluar", web::post().to(reports::logout))
     .route("/laporan", web::get().to(reports::home))
@@ -111,10 +126,14 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Unknown routes: problem+json (or the citizen 404 page, filled in by the error handler).
+/// What no route answered: a documented path asked with a method it does not serve is 405 with
+/// `Allow` (problem+json); anything else is 404 (problem+json, or the citizen 404 page, filled in
+/// by the error handler).
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let _ = req;
-    HttpResponse::NotFound().finish()
+    match errors::allowed_methods(req.path()) {
+        Some(allow) => crate::error::AppError::MethodNotAllowed(allow).error_response(),
+        None => HttpResponse::NotFound().finish(),
+    }
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer leaking a token.

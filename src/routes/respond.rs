@@ -45,12 +45,14 @@ impl utoipa::PartialSchema for Pairs {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(true)))
+            .max_properties(Some(200))
             .into()
     }
 }
 impl utoipa::ToSchema for Pairs {}
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RespondBody {
     /// `{item_id: 1..4}` for every scale item of the form.
     #[serde(default)]
@@ -61,7 +63,8 @@ pub struct RespondBody {
     /// e.g. `{"usia": "25-39", "layanan": "Paspor"}` (optional).
     #[serde(default)]
     pub demographics: Pairs,
-    /// From the GET of this code; valid for two hours.
+    /// From the GET of this code; valid for two hours (missing, stale or forged: 400).
+    #[schema(value_type = String)]
     pub render_token: Option<String>,
 }
 
@@ -120,7 +123,7 @@ fn to_app(r: Refused) -> AppError {
 }
 
 /// The form behind a survey code, with a render token.
-#[utoipa::path(tag = "respond", params(("code" = String, Path)),
+#[utoipa::path(tag = "respond", params(("code" = crate::openapi::values::SurveyCode, Path)),
     responses((status = 200, body = SurveyForm), (status = 404, body = crate::error::Problem), (status = 410, body = crate::error::Problem)))]
 #[get("/respond/{code}")]
 pub async fn get_survey(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -129,7 +132,7 @@ pub async fn get_survey(state: web::Data<AppState>, code: web::Path<String>) -> 
 }
 
 /// Submit answers (201), or get the reason nothing was stored.
-#[utoipa::path(tag = "respond", params(("code" = String, Path)), request_body = RespondBody,
+#[utoipa::path(tag = "respond", params(("code" = crate::openapi::values::SurveyCode, Path)), request_body = RespondBody,
     responses((status = 201, body = Accepted), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
               (status = 410, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 #[post("/respond/{code}")]

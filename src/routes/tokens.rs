@@ -16,10 +16,16 @@ use crate::state::AppState;
 use crate::views::tokens::{BatchView, CreatedBatch};
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBatchBody {
-    /// 1–10,000 tokens.
+    /// 1–10,000 tokens (up to 1,000 for `?format=html`).
+    #[schema(value_type = i64, required = true, minimum = 1, maximum = 10_000)]
+    #[serde(default, deserialize_with = "super::errors::json_integer")]
     pub count: Option<i64>,
+    /// A name for the batch, e.g. "Loket 2, Januari".
+    #[schema(value_type = Option<crate::openapi::values::Text100>)]
     pub label: Option<String>,
+    /// When the batch's tokens stop working: in the future (default: never).
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -34,8 +40,10 @@ impl From<NewBatchBody> for BatchInput {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// `html` for a printable sheet of slips (up to 1,000 tokens); otherwise JSON, or CSV with `Accept: text/csv`.
+    #[param(value_type = Option<crate::openapi::values::TokenFormat>)]
     pub format: Option<String>,
 }
 
@@ -81,7 +89,9 @@ fn slips_html(b: &CreatedBatch, sheet: &SlipSheet) -> String {
 
 /// Issue a batch of single-use tokens (admin, the unit's operator).
 #[utoipa::path(tag = "campaigns", request_body = NewBatchBody, security(("bearer" = [])), params(("id" = Uuid, Path, description = "campaign id"), FormatQuery),
-    responses((status = 201, body = CreatedBatch), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, description = "The batch with its tokens: JSON, CSV (`?format=csv` or `Accept: text/csv`) or a printable HTML sheet (`?format=html`)",
+                content((CreatedBatch = "application/json"), (String = "text/csv"), (String = "text/html"))),
+              (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/campaigns/{id}/tokens")]
 pub async fn create_tokens(
     state: web::Data<AppState>,

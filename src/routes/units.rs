@@ -4,35 +4,48 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::errors::Object;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::service::units::{self as service, UnitChanges, UnitInput};
 use crate::state::AppState;
 use crate::views::units::UnitView;
 
+// Fields are read as optional so that one 422 names every missing or wrong field; the schema
+// (`openapi::values`) states what each must be.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUnitBody {
     /// Short URL-safe name, e.g. `kpp-pratama-bogor`.
+    #[schema(value_type = crate::openapi::values::Slug)]
     pub slug: Option<String>,
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub name: Option<String>,
     /// The parent institution (kementerian/lembaga/pemda).
+    #[schema(value_type = crate::openapi::values::Text200)]
     pub instansi: Option<String>,
     /// The unit's service types: the `layanan` choices on its forms.
+    #[schema(value_type = crate::openapi::values::ServiceTypes)]
     pub service_types: Option<Vec<String>>,
     /// Default scoring rule: `permenpanrb-90-2021` (default) or `permenpanrb-52-2014`. A year's
     /// evaluation record, when recorded, names the rule of that year's hasil.
+    #[schema(value_type = Option<crate::domain::scoring::RuleId>)]
     pub default_rule: Option<String>,
     /// `WIB` (UTC+7, default), `WITA` (UTC+8) or `WIT` (UTC+9): the date responses are recorded
     /// under, the year a campaign counts for, the times the unit's reports show.
+    #[schema(value_type = Option<crate::domain::time_zone::TimeZone>)]
     pub time_zone: Option<String>,
 }
 
 /// The settings of a unit an admin may change; a field left out stays as it is.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UnitChangesBody {
     /// `WIB`, `WITA` or `WIT`.
+    #[schema(value_type = Option<crate::domain::time_zone::TimeZone>)]
     pub time_zone: Option<String>,
     /// `permenpanrb-90-2021` or `permenpanrb-52-2014`.
+    #[schema(value_type = Option<crate::domain::scoring::RuleId>)]
     pub default_rule: Option<String>,
 }
 
@@ -81,9 +94,9 @@ pub async fn update_unit(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UnitChangesBody>,
+    body: web::Json<Object<UnitChangesBody>>,
 ) -> Result<web::Json<UnitView>, AppError> {
-    let b = body.into_inner();
+    let b = body.into_inner().0;
     let changes = UnitChanges {
         time_zone: b.time_zone,
         default_rule: b.default_rule,

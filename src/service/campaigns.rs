@@ -42,8 +42,6 @@ pub struct CampaignInput {
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
     pub population: Option<i64>,
-    /// Refused when given: a campaign carries no rule (the year's evaluation record does).
-    pub rule: Option<String>,
 }
 
 /// Creates a campaign for a unit (admin, the unit's operator), pinning (and freezing) the form's
@@ -65,15 +63,6 @@ pub async fn create(state: &AppState, who: &Principal, unit_id: Uuid, input: Cam
         && !(1..=1_000_000_000_000).contains(&p)
     {
         f.add("population", "must be a whole number from 1 to 10^12");
-    }
-    if input.rule.is_some() {
-        // Accepting and ignoring it would be worse than refusing: the rule of a unit's hasil is
-        // its evaluation record's for the year, else the unit's default.
-        f.add(
-            "rule",
-            "campaigns carry no rule: record it in the unit's evaluation for the year \
-             (PUT /api/v1/units/{id}/evaluations/{year}); without one the unit's default_rule applies",
-        );
     }
     f.finish()?;
     let (Some(form), Some(title)) = (form, title) else {

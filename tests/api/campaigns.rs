@@ -111,9 +111,6 @@ async fn invalid_campaigns_are_refused_and_nothing_is_stored() {
             json!({"form": "ipak", "title": "x", "opens_at": (now + chrono::Duration::days(2)).to_rfc3339(), "closes_at": (now + chrono::Duration::days(1)).to_rfc3339()}),
             "closes_at",
         ),
-        // Refused rather than accepted and ignored, whatever it names.
-        (json!({"form": "ipak", "title": "x", "rule": "permenpanrb-1-1999"}), "rule"),
-        (json!({"form": "ipak", "title": "x", "rule": "permenpanrb-90-2021"}), "rule"),
     ];
     for (body, field) in cases {
         let p = assert_problem(
@@ -134,6 +131,21 @@ async fn invalid_campaigns_are_refused_and_nothing_is_stored() {
         422,
     )
     .await;
+    // A campaign carries no rule (the year's evaluation record does): refused, never accepted and
+    // ignored, whatever it names.
+    for rule in ["permenpanrb-90-2021", "permenpanrb-1-1999"] {
+        let p = assert_problem(
+            app.post_json(
+                &format!("/api/v1/units/{uid}/campaigns"),
+                Some(&app.admin_key),
+                &json!({"form": "ipak", "title": "x", "rule": rule}),
+            )
+            .await,
+            422,
+        )
+        .await;
+        assert!(p["detail"].as_str().unwrap().contains("rule"), "{p}");
+    }
     // An operator of another unit may not.
     let (_, op_b) = app.create_key("operator", other["id"].as_str()).await;
     assert_problem(

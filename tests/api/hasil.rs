@@ -206,6 +206,14 @@ async fn the_evaluation_record_is_written_by_assessors_read_by_the_operator_and_
     )
     .await;
     assert_eq!(p["errors"].as_object().unwrap().len(), 3, "all at once: {p}");
+    // Only an object with the declared fields: an array of values, or an unknown field, is refused.
+    assert_problem(
+        put_json(&app, &path, &assessor, &json!([null, null, null, null, null, null, null])).await,
+        422,
+    )
+    .await;
+    let p = assert_problem(put_json(&app, &path, &assessor, &json!({"tlhp": 80})).await, 422).await;
+    assert!(p["detail"].as_str().unwrap().contains("tlhp"), "{p}");
     assert_problem(
         put_json(&app, &format!("/api/v1/units/{uid}/evaluations/1999"), &assessor, &json!({})).await,
         422,
@@ -638,6 +646,8 @@ async fn the_units_time_zone_decides_dates_years_and_report_times() {
     let moved = json_of(patch(json!({"time_zone": "WITA"})).await).await;
     assert_eq!(moved["time_zone"], "WITA");
     assert_problem(patch(json!({"time_zone": "wita"})).await, 422).await;
+    assert_problem(patch(json!([null, null])).await, 422).await;
+    assert_problem(patch(json!({"zone": "WIT"})).await, 422).await;
     let late_wita = closed_campaign(&app, &uid, "ipak", "IPAK akhir tahun", &[4; 6], None).await;
     for id in [&late_wib, &late_wita] {
         let stmt = integritas::repo::stmt(

@@ -16,6 +16,7 @@ mod foundation;
 mod hasil;
 mod healthcheck;
 mod integrity;
+mod openapi;
 mod reliability;
 mod reports;
 mod results;

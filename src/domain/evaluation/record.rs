@@ -14,6 +14,10 @@ use crate::domain::scoring::{KinerjaGrade, RuleId};
 /// The longest note an evaluation record keeps (characters).
 pub const NOTE_MAX: usize = 2000;
 
+/// What [`check_note`] accepts as characters (the OpenAPI document's pattern; its length is
+/// `maxLength` [`NOTE_MAX`]): anything but a control character other than `\t`, `\n`, `\r`.
+pub const NOTE_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+
 /// The years an evaluation (and a hasil request) may name.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
@@ -66,15 +70,16 @@ pub fn check_tlhp(p: f64) -> Result<f64, String> {
     }
 }
 
-/// Checks a note: trimmed, at most [`NOTE_MAX`] characters; an empty note is no note.
+/// Checks a note: at most [`NOTE_MAX`] characters as sent, no control character but line breaks
+/// (`\n`, `\r`) and tabs; kept trimmed, and an empty note is no note.
 pub fn check_note(note: &str) -> Result<Option<String>, String> {
-    let t = note.trim();
-    if t.chars().count() > NOTE_MAX {
+    if note.chars().count() > NOTE_MAX {
         return Err(format!("must be at most {NOTE_MAX} characters"));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err("must not contain control characters".to_owned());
+    if note.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("must not contain control characters other than line breaks and tabs".to_owned());
     }
+    let t = note.trim();
     Ok((!t.is_empty()).then(|| t.to_owned()))
 }
 
@@ -95,7 +100,19 @@ pub fn decide_rule(what_if: Option<RuleId>, record: Option<RuleId>, unit_default
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// The documented pattern and the parser agree on every character.
+        #[test]
+        fn the_note_pattern_is_the_parser(c in any::<char>()) {
+            let re = regex::Regex::new(NOTE_PATTERN).unwrap();
+            let s = format!("a{c}b");
+            prop_assert_eq!(re.is_match(&s), check_note(&s).is_ok(), "{:?}", c);
+        }
+    }
 
     #[test]
     fn the_rule_comes_from_what_if_then_the_record_then_the_unit() {
@@ -114,7 +131,9 @@ mod tests {
         assert_eq!(check_note("  "), Ok(None));
         assert_eq!(check_note(" dicek TPI \n"), Ok(Some("dicek TPI".to_owned())));
         assert!(check_note(&"x".repeat(NOTE_MAX + 1)).is_err());
-        assert!(check_note("a\u{0}b").is_err());
+        assert!(check_note(&format!("{} ", "x".repeat(NOTE_MAX))).is_err(), "counted as sent");
+        assert!(check_note("a\u{0}b").is_err() && check_note("a\u{85}b").is_err());
+        assert_eq!(check_note("baris 1\r\nbaris 2\t."), Ok(Some("baris 1\r\nbaris 2\t.".to_owned())));
         assert_eq!(check_year(2025), Ok(2025));
         assert!(check_year(1999).is_err() && check_year(2101).is_err());
         assert_eq!(Pooling::parse("year"), Some(Pooling::Year));
