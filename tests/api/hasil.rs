@@ -2,9 +2,10 @@
 //! evaluation record (who writes it, who reads it, its audit trail), each unit's hasil and the
 //! national table reading their own record with query parameters as marked what-ifs, the choice
 //! of campaigns (empty ones skipped with a note), pooling (equal to one campaign holding both
-//! sets of answers), the minimum sample, the complete `not_judged`, Welch only within a form
-//! version, and time zones (the date a response is recorded under, the year a campaign counts
-//! for, the times a report shows). The numbers in the comments are worked by hand.
+//! sets of answers), the minimum sample, the complete `not_judged`, and Welch only within a form
+//! version. The numbers in the comments are worked by hand. Time zones and the upgrade are in
+//! `hasil_zones`, the worked example of `docs/hasil.md` in `hasil_example`; the helpers here
+//! serve all three.
 
 use serde_json::{Value, json};
 
@@ -15,7 +16,7 @@ use crate::results::close;
 use crate::survey::submit_json;
 
 /// Every item of `form` answered `v`, except the first answered `first` (so items differ).
-async fn answers(app: &TestApp, form: &str, v: u8, first: u8) -> Value {
+pub(crate) async fn answers(app: &TestApp, form: &str, v: u8, first: u8) -> Value {
     let def: Value = app.get(&format!("/api/v1/forms/{form}"), None).await.json().await.unwrap();
     let items = def["items"].as_array().unwrap();
     Value::Object(
@@ -29,7 +30,7 @@ async fn answers(app: &TestApp, form: &str, v: u8, first: u8) -> Value {
 
 /// A campaign of `form` with one response per value in `values` (every item answered that
 /// value, so each response's score y is that value), closed. Returns its id.
-async fn closed_campaign(app: &TestApp, unit: &str, form: &str, title: &str, values: &[u8], population: Option<i64>) -> String {
+pub(crate) async fn closed_campaign(app: &TestApp, unit: &str, form: &str, title: &str, values: &[u8], population: Option<i64>) -> String {
     let mut body = json!({"form": form, "title": title});
     if let Some(p) = population {
         body["population"] = json!(p);
@@ -56,25 +57,25 @@ async fn closed_campaign(app: &TestApp, unit: &str, form: &str, title: &str, val
     cid
 }
 
-async fn put_json(app: &TestApp, path: &str, key: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn put_json(app: &TestApp, path: &str, key: &str, body: &Value) -> reqwest::Response {
     app.client.put(app.url(path)).bearer_auth(key).json(body).send().await.unwrap()
 }
 
-async fn json_of(r: reqwest::Response) -> Value {
+pub(crate) async fn json_of(r: reqwest::Response) -> Value {
     assert_eq!(r.status(), 200, "status");
     r.json().await.unwrap()
 }
 
-fn this_year() -> i32 {
+pub(crate) fn this_year() -> i32 {
     use chrono::Datelike;
     (chrono::Utc::now() + chrono::Duration::hours(7)).year()
 }
 
-fn predicate<'a>(h: &'a Value, p: &str) -> &'a Value {
+pub(crate) fn predicate<'a>(h: &'a Value, p: &str) -> &'a Value {
     h["predicates"].as_array().unwrap().iter().find(|x| x["predicate"] == p).unwrap()
 }
 
-fn condition<'a>(h: &'a Value, p: &str, id: &str) -> &'a Value {
+pub(crate) fn condition<'a>(h: &'a Value, p: &str, id: &str) -> &'a Value {
     predicate(h, p)["conditions"]
         .as_array()
         .unwrap()
@@ -583,292 +584,4 @@ async fn welch_and_pooling_stay_within_one_form_version() {
         .find(|n| n["kind"] == "other_version")
         .unwrap();
     assert_eq!(other["campaign_id"], a.as_str());
-}
-
-/// A unit's time zone: set at registration or later (audited), it decides the date a response is
-/// recorded under, the year a campaign counts for and the times its reports show.
-#[tokio::test]
-async fn the_units_time_zone_decides_dates_years_and_report_times() {
-    let app = spawn_app().await;
-    let r = app
-        .post_json(
-            "/api/v1/units",
-            Some(&app.admin_key),
-            &json!({"slug": "kanim-jayapura", "name": "Kanim Jayapura", "instansi": "Imigrasi",
-                    "service_types": ["Paspor"], "time_zone": "WIT"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let unit: Value = r.json().await.unwrap();
-    assert_eq!(unit["time_zone"], "WIT");
-    let uid = unit["id"].as_str().unwrap().to_owned();
-    let wib = app.create_unit("kanim-jakarta").await;
-    assert_eq!(wib["time_zone"], "WIB", "the default");
-    let wib = wib["id"].as_str().unwrap().to_owned();
-    for bad in [json!({"slug": "x-1", "name": "X", "instansi": "I", "service_types": ["A"], "time_zone": "UTC"})] {
-        let p = assert_problem(app.post_json("/api/v1/units", Some(&app.admin_key), &bad).await, 422).await;
-        assert!(p["errors"]["time_zone"].is_array());
-    }
-
-    // The date a response is recorded under is the unit's (UTC+9 here).
-    let before = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
-    let c = closed_campaign(&app, &uid, "ipkp", "IPKP", &[3; 5], None).await;
-    let after = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
-    let csv = app
-        .get(&format!("/api/v1/campaigns/{c}/responses.csv"), Some(&app.admin_key))
-        .await
-        .text()
-        .await
-        .unwrap();
-    for line in csv.lines().skip(1) {
-        // The second column is the response's date.
-        let d: chrono::NaiveDate = line.split(',').nth(1).unwrap().parse().unwrap();
-        assert!(d == before || d == after, "{d} is not the date in WIT");
-    }
-
-    // The year a campaign counts for: it ended at 16:30 UTC on 31 December 2025 — 23:30 in
-    // Jakarta (2025), 00:30 on New Year's Day in Makassar (WITA, 2026).
-    let ended = chrono::DateTime::parse_from_rfc3339("2025-12-31T16:30:00Z").unwrap().to_utc();
-    let late_wib = closed_campaign(&app, &wib, "ipak", "IPAK akhir tahun", &[4; 6], None).await;
-    let patch = |body: Value| {
-        let app = &app;
-        let uid = uid.clone();
-        async move {
-            app.client
-                .patch(app.url(&format!("/api/v1/units/{uid}")))
-                .bearer_auth(&app.admin_key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let moved = json_of(patch(json!({"time_zone": "WITA"})).await).await;
-    assert_eq!(moved["time_zone"], "WITA");
-    assert_problem(patch(json!({"time_zone": "wita"})).await, 422).await;
-    assert_problem(patch(json!([null, null])).await, 422).await;
-    assert_problem(patch(json!({"zone": "WIT"})).await, 422).await;
-    let late_wita = closed_campaign(&app, &uid, "ipak", "IPAK akhir tahun", &[4; 6], None).await;
-    for id in [&late_wib, &late_wita] {
-        let stmt = integritas::repo::stmt(
-            &app.db,
-            "UPDATE campaign SET closed_at = $1 WHERE id = $2",
-            vec![ended.into(), uuid::Uuid::parse_str(id).unwrap().into()],
-        );
-        sea_orm::ConnectionTrait::execute_raw(&app.db, stmt).await.unwrap();
-    }
-    let ipak_of = |u: String, year: i32| {
-        let app = &app;
-        async move {
-            json_of(app.get(&format!("/api/v1/units/{u}/hasil?year={year}"), Some(&app.admin_key)).await).await["ipak"]["campaign_id"]
-                .clone()
-        }
-    };
-    assert_eq!(ipak_of(wib.clone(), 2025).await, late_wib.as_str());
-    assert_eq!(ipak_of(wib.clone(), 2026).await, Value::Null);
-    assert_eq!(ipak_of(uid.clone(), 2026).await, late_wita.as_str());
-    assert_eq!(ipak_of(uid.clone(), 2025).await, Value::Null);
-
-    // Reports show times in the unit's zone, with its name.
-    let s = crate::reports::logged_in(&app, &app.admin_key).await;
-    let page = |id: String| {
-        let s = s.clone();
-        let app = &app;
-        async move {
-            s.get(app.url(&format!("/laporan/kampanye/{id}")))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
-    assert!(page(late_wib.clone()).await.contains("2025-12-31 23:30 WIB"));
-    let wita = page(late_wita.clone()).await;
-    assert!(wita.contains("2026-01-01 00:30 WITA") && wita.contains("WITA (UTC+8)"));
-    assert!(!wita.contains(" UTC<"));
-
-    // The change of zone is audited with old and new; setting it again records nothing.
-    json_of(patch(json!({"time_zone": "WITA"})).await).await;
-    let trail: Value = app
-        .get(&format!("/api/v1/audit?unit_id={uid}"), Some(&app.admin_key))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let updates: Vec<&Value> = trail.as_array().unwrap().iter().filter(|t| t["action"] == "unit.update").collect();
-    assert_eq!(updates.len(), 1);
-    assert_eq!(updates[0]["detail"]["time_zone"], json!({"old": "WIT", "new": "WITA"}));
-}
-
-/// Upgrading: existing units get WIB (what every unit used before), the campaigns lose the
-/// ignored `rule`, and the evaluation table is there.
-#[tokio::test]
-async fn upgrading_keeps_units_in_wib_and_drops_the_campaign_rule() {
-    use migrations::MigratorTrait;
-    use sea_orm::ConnectionTrait;
-    let (url, _guard) = persistent_database().await;
-    let db = sea_orm::Database::connect(&url).await.unwrap();
-    migrations::Migrator::up(&db, Some(6)).await.unwrap();
-    let now = chrono::Utc::now();
-    let (unit, campaign) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-    for (sql, values) in [
-        (
-            "INSERT INTO unit (id, slug, name, instansi, service_types, default_rule, created_at) VALUES ($1, 'lama', 'Lama', 'K', '[]', 'permenpanrb-52-2014', $2)",
-            vec![unit.into(), now.into()],
-        ),
-        (
-            "INSERT INTO form_version (form_id, version, fingerprint, canonical, frozen_at) VALUES ('ipkp', 1, 'f', '{}', $1)",
-            vec![now.into()],
-        ),
-        (
-            "INSERT INTO campaign (id, unit_id, form_id, form_version, title, rule, created_at) VALUES ($1, $2, 'ipkp', 1, 'Lama', 'permenpanrb-90-2021', $3)",
-            vec![campaign.into(), unit.into(), now.into()],
-        ),
-    ] {
-        db.execute_raw(integritas::repo::stmt(&db, sql, values)).await.unwrap();
-    }
-    migrations::Migrator::up(&db, None).await.unwrap();
-    let row = db
-        .query_one_raw(integritas::repo::stmt(
-            &db,
-            "SELECT time_zone, default_rule FROM unit WHERE id = $1",
-            vec![unit.into()],
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.try_get::<String>("", "time_zone").unwrap(), "WIB");
-    assert_eq!(row.try_get::<String>("", "default_rule").unwrap(), "permenpanrb-52-2014");
-    let c = db
-        .query_one_raw(integritas::repo::stmt(
-            &db,
-            "SELECT * FROM campaign WHERE id = $1",
-            vec![campaign.into()],
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(c.try_get::<String>("", "rule").is_err(), "the rule column is gone");
-    assert_eq!(c.try_get::<String>("", "title").unwrap(), "Lama");
-    let n = db
-        .query_one_raw(integritas::repo::stmt(&db, "SELECT COUNT(*) AS n FROM evaluation", vec![]))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(n.try_get::<i64>("", "n").unwrap(), 0);
-    let _ = db.close().await;
-}
-
-/// The worked example of `docs/hasil.md`, number for number (to the 4 decimals the page shows).
-#[tokio::test]
-async fn the_worked_example_of_docs_hasil_md() {
-    let app = spawn_app().await;
-    let year = this_year();
-    let uid = app.create_unit("kpp-contoh").await["id"].as_str().unwrap().to_owned();
-    // IPAK: 32 answers of 4 and 8 of 3. IPKP: 12 of 4, 20 of 3, 4 of 2. Then an empty IPAK.
-    let mut ipak = vec![4u8; 32];
-    ipak.extend([3u8; 8]);
-    let mut ipkp = vec![4u8; 12];
-    ipkp.extend([3u8; 20]);
-    ipkp.extend([2u8; 4]);
-    let ipak_id = closed_campaign(&app, &uid, "ipak", "IPAK", &ipak, None).await;
-    closed_campaign(&app, &uid, "ipkp", "IPKP", &ipkp, None).await;
-    let empty = closed_campaign(&app, &uid, "ipak", "IPAK susulan", &[], None).await;
-    let path = format!("/api/v1/units/{uid}/evaluations/{year}");
-    let r = put_json(
-        &app,
-        &path,
-        &app.admin_key,
-        &json!({"rule": "permenpanrb-90-2021", "kinerja": "B", "tlhp_percent": 75}),
-    )
-    .await;
-    assert_eq!(r.status(), 201);
-    let h = json_of(app.get(&format!("/api/v1/units/{uid}/hasil"), Some(&app.admin_key)).await).await;
-    let f4 = |v: &Value| integritas::domain::numbers::fixed(v.as_f64().unwrap(), 4).unwrap();
-    let ci = |v: &Value, lo: &str, hi: &str| format!("[{}, {}]", f4(&v[lo]), f4(&v[hi]));
-
-    // Step 2: the campaigns.
-    assert_eq!(h["ipak"]["campaign_id"], ipak_id.as_str());
-    assert_eq!(h["notes"][0]["kind"], "skipped_empty");
-    assert_eq!(h["notes"][0]["campaign_id"], empty.as_str());
-    // Step 3: the surveys.
-    let (a, p) = (&h["ipak"], &h["ipkp"]);
-    assert_eq!(
-        (a["n"].as_u64(), a["minimum_n"].as_u64(), a["required_n"].as_u64()),
-        (Some(40), Some(30), Some(384))
-    );
-    assert_eq!(f4(&a["value_0_4"]), "3.8000");
-    assert_eq!(ci(a, "ci_low_0_4", "ci_high_0_4"), "[3.6704, 3.9296]");
-    assert_eq!((p["n"].as_u64(), p["minimum_n"].as_u64()), (Some(36), Some(30)));
-    assert_eq!(f4(&p["value_0_4"]), "3.2222");
-    assert_eq!(ci(p, "ci_low_0_4", "ci_high_0_4"), "[3.0065, 3.4379]");
-    // Step 4: 90/2021.
-    let r90 = &h["hasil"][0];
-    assert_eq!(r90["rule"], "permenpanrb-90-2021");
-    let ind = |h: &Value, i: usize| {
-        (
-            f4(&h["indicators"][i]["score"]),
-            ci(&h["indicators"][i], "score_ci_low", "score_ci_high"),
-        )
-    };
-    assert_eq!(ind(r90, 0), ("16.6250".into(), "[16.0582, 17.1918]".into()));
-    assert_eq!(f4(&r90["indicators"][1]["score"]), "3.7500");
-    assert_eq!(ind(r90, 2), ("14.0972".into(), "[13.1536, 15.0408]".into()));
-    assert_eq!(f4(&r90["components"][0]["score"]), "20.3750");
-    assert_eq!(ci(&r90["components"][0], "score_ci_low", "score_ci_high"), "[19.8082, 20.9418]");
-    assert_eq!(f4(&r90["hasil_total"]), "34.4722");
-    let verdicts = |h: &Value, p: &str| -> Vec<(String, String)> {
-        predicate(h, p)["conditions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| (c["id"].as_str().unwrap().to_owned(), c["verdict"].as_str().unwrap().to_owned()))
-            .collect()
-    };
-    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> { v.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect() };
-    assert_eq!(
-        verdicts(r90, "wbk"),
-        pairs(&[
-            ("bersih", "pass"),
-            ("ipak_score", "pass"),
-            ("kinerja", "pass"),
-            ("ipkp_score", "undetermined")
-        ])
-    );
-    assert_eq!(condition(r90, "wbk", "ipkp_score")["point"], true);
-    assert_eq!(predicate(r90, "wbk")["verdict"], "undetermined");
-    assert_eq!(
-        verdicts(r90, "wbbm"),
-        pairs(&[
-            ("bersih", "pass"),
-            ("ipak_score", "pass"),
-            ("kinerja", "pass"),
-            ("ipkp_score", "fail")
-        ])
-    );
-    assert_eq!(predicate(r90, "wbbm")["verdict"], "fail");
-    // Step 5: 52/2014 with TLHP 75 %.
-    let r52 = &h["hasil"][1];
-    assert_eq!(ind(r52, 0), ("14.2500".into(), "[13.7642, 14.7358]".into()));
-    assert_eq!(f4(&r52["indicators"][1]["score"]), "3.7500");
-    assert_eq!(ind(r52, 2), ("16.1111".into(), "[15.0327, 17.1895]".into()));
-    assert_eq!(f4(&r52["components"][0]["score"]), "18.0000");
-    assert_eq!(ci(&r52["components"][0], "score_ci_low", "score_ci_high"), "[17.5142, 18.4858]");
-    assert_eq!(f4(&r52["hasil_total"]), "34.1111");
-    assert_eq!(
-        verdicts(r52, "wbk"),
-        pairs(&[("bersih", "undetermined"), ("ipak_score", "pass"), ("tlhp_score", "pass")])
-    );
-    assert_eq!(
-        verdicts(r52, "wbbm"),
-        pairs(&[
-            ("bersih", "undetermined"),
-            ("ipak_score", "pass"),
-            ("tlhp_score", "pass"),
-            ("pelayanan", "undetermined")
-        ])
-    );
-    assert_eq!(predicate(r52, "wbbm")["verdict"], "undetermined");
 }

@@ -14,6 +14,8 @@ mod docs;
 mod errors;
 mod foundation;
 mod hasil;
+mod hasil_example;
+mod hasil_zones;
 mod healthcheck;
 mod integrity;
 mod openapi;

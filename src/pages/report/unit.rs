@@ -179,7 +179,7 @@ struct UnitTemplate<'a> {
     instansi: &'a str,
     slug: &'a str,
     year: i32,
-    rule_name: &'static str,
+    rule_name: String,
     time_zone: String,
     /// Whether an evaluation record is stored for the year, and when it last changed.
     record: String,
@@ -218,7 +218,7 @@ pub fn unit_page(p: &UnitPage) -> String {
         instansi: &h.unit.instansi,
         slug: &h.unit.slug,
         year: h.year,
-        rule_name: rule_name(h.rule),
+        rule_name: marked("rule", rule_name(h.rule).to_owned()),
         time_zone: format!("{zone} (UTC+{})", zone.hours()),
         record: h.evaluation.as_ref().map_or_else(
             || NOT_RECORDED.both(),
