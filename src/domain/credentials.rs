@@ -1,6 +1,8 @@
 //! Secrets the service hands out, and how it keeps them: API keys and single-use tokens are
-//! random, shown once, and stored only as SHA-256 hashes (they carry ≥ 128 random bits, so a fast
-//! hash is enough; a slow password hash would add nothing but latency). Open-link codes are public
+//! random, shown once, and stored only as SHA-256 hashes (they carry ≥ 120 random bits, so a fast
+//! hash is enough; a slow password hash would add nothing but latency). Token codes are printed on
+//! slips for citizens to type, so they use an alphabet without look-alikes, in groups, read in any
+//! case with or without dashes; the older 22-character tokens stay valid as issued. Open-link codes are public
 //! by nature. Render tokens are HMAC-signed timestamps that prove a form was rendered recently.
 
 use base64::Engine;
@@ -64,18 +66,89 @@ pub fn new_api_key() -> (String, String) {
     (key, hash)
 }
 
-/// A new single-use token: 128 random bits in 22 URL-safe characters (small enough for a
-/// version-3 QR code with its URL), and its hash.
+/// The characters of a single-use token's code: digits and capitals without the look-alikes
+/// `0`/`O`, `1`/`I`/`L` (31 characters, ~4.95 bits each). Typed codes are read case-insensitively.
+pub const TOKEN_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// Characters of a token code: 25 × log2(31) ≈ 123.9 random bits (≥ 120).
+pub const TOKEN_CHARS: usize = 25;
+/// Characters per group in the printed form (`7KQ4M-…`, five groups of five).
+pub const TOKEN_GROUP: usize = 5;
+/// Length of the tokens issued before the typeable codes: 22 URL-safe base64 characters (128
+/// bits). They stay valid, read exactly as issued (case-sensitive).
+pub const LEGACY_TOKEN_CHARS: usize = 22;
+
+/// A new single-use token as printed — five dash-separated groups of five characters from
+/// [`TOKEN_ALPHABET`], e.g. `7KQ4M-XW2PB-…` — and the hash of its canonical form (capitals, no
+/// dashes), which is all that is stored. A citizen can type it from paper in any case, with or
+/// without the dashes; the QR code and the printed address carry the same code.
 pub fn new_token() -> (String, String) {
-    let token = random_b64(16);
-    let hash = hash_secret(&token);
-    (token, hash)
+    let mut rng = rand::rng();
+    let canonical: String = (0..TOKEN_CHARS)
+        .map(|_| TOKEN_ALPHABET[rng.random_range(0..TOKEN_ALPHABET.len())] as char)
+        .collect();
+    let hash = hash_secret(&canonical);
+    (group_token(&canonical), hash)
 }
 
-/// Single-use tokens are exactly 22 URL-safe base64 characters; open-link codes are shorter, so
-/// the two never collide and `/s/{code}` knows which it holds without a lookup.
+/// `7KQ4MXW2PB…` → `7KQ4M-XW2PB-…`.
+fn group_token(canonical: &str) -> String {
+    canonical
+        .as_bytes()
+        .chunks(TOKEN_GROUP)
+        .map(|g| std::str::from_utf8(g).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The canonical form (capitals, no dashes) of a token code as it appears in an address: the 25
+/// characters in any case, either run together or in the printed groups with a dash between each.
+pub fn canonical_token(code: &str) -> Option<String> {
+    let grouped = code.len() == TOKEN_CHARS + TOKEN_CHARS / TOKEN_GROUP - 1
+        && code
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| (b == b'-') == ((i + 1) % (TOKEN_GROUP + 1) == 0));
+    if code.len() != TOKEN_CHARS && !grouped {
+        return None;
+    }
+    let canonical: String = code.chars().filter(|c| *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    (canonical.len() == TOKEN_CHARS && canonical.bytes().all(|b| TOKEN_ALPHABET.contains(&b))).then_some(canonical)
+}
+
+fn looks_like_legacy_token(code: &str) -> bool {
+    code.len() == LEGACY_TOKEN_CHARS && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Single-use tokens are typeable codes (25 characters of [`TOKEN_ALPHABET`] in any case, run
+/// together or in dashed groups of five) or legacy 22-character ones; open-link codes are 10 characters, so the kinds never
+/// collide and `/s/{code}` knows which it holds without a lookup.
 pub fn looks_like_token(code: &str) -> bool {
-    code.len() == 22 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    looks_like_legacy_token(code) || canonical_token(code).is_some()
+}
+
+/// The stored hash a token code is looked up by: of its canonical form for a typeable code, of
+/// the code exactly as issued for a legacy one.
+pub fn token_hash(code: &str) -> String {
+    match canonical_token(code) {
+        Some(c) if !looks_like_legacy_token(code) => hash_secret(&c),
+        _ => hash_secret(code),
+    }
+}
+
+/// What a citizen typed on the "enter your code" page, as the path of its survey: a token code
+/// (any case, dashes and spaces anywhere) in its printed form, a legacy token as given, or an open
+/// link's code in lower case.
+pub fn typed_code(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    if looks_like_legacy_token(typed) {
+        return Some(typed.to_owned());
+    }
+    let run_together: String = typed.chars().filter(|c| !matches!(c, '-' | ' ')).take(TOKEN_CHARS + 1).collect();
+    if let Some(c) = canonical_token(&run_together) {
+        return Some(group_token(&c));
+    }
+    let link = typed.to_ascii_lowercase();
+    looks_like_link_code(&link).then_some(link)
 }
 
 const CODE_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
@@ -185,11 +258,41 @@ mod tests {
         assert_eq!(hash_secret(&k1), h1);
         assert!(!h1.contains(&k1));
         let (t, th) = new_token();
-        assert_eq!(t.len(), 22);
+        assert_eq!(t.len(), 29, "{t}");
         assert!(looks_like_token(&t));
         assert_eq!(th.len(), 64);
-        assert!(hashes_equal(&hash_secret(&t), &th));
+        assert!(hashes_equal(&token_hash(&t), &th));
+        assert!(hashes_equal(&hash_secret(&t.replace('-', "")), &th), "the canonical form is hashed");
         assert!(!hashes_equal(&h1, &th));
+    }
+
+    #[test]
+    fn token_codes_are_typeable_and_carry_at_least_120_bits() {
+        let bits = TOKEN_CHARS as f64 * (TOKEN_ALPHABET.len() as f64).log2();
+        assert!(bits >= 120.0, "{bits} bits");
+        for look_alike in b"01ILO" {
+            assert!(!TOKEN_ALPHABET.contains(look_alike), "{}", *look_alike as char);
+        }
+        let (t, _) = new_token();
+        let groups: Vec<&str> = t.split('-').collect();
+        assert_eq!(groups.len(), 5);
+        assert!(groups.iter().all(|g| g.len() == TOKEN_GROUP));
+        // Legacy tokens are read exactly as issued.
+        let legacy = "AbCdEfGhIjKlMnOpQr-_01";
+        assert!(looks_like_token(legacy));
+        assert_eq!(token_hash(legacy), hash_secret(legacy));
+        assert_eq!(typed_code(&format!(" {legacy} ")).as_deref(), Some(legacy));
+        assert_ne!(token_hash(&legacy.to_lowercase()), hash_secret(legacy));
+        // A typed link code is found in any case; junk is not.
+        assert_eq!(typed_code("AB23CD45EF").as_deref(), Some("ab23cd45ef"));
+        assert_eq!(typed_code("not a code"), None);
+        assert_eq!(typed_code(""), None);
+        assert!(canonical_token(&"A".repeat(10_000)).is_none());
+        // In an address, dashes only between the groups.
+        let run = t.replace('-', "");
+        assert!(canonical_token(&run).is_some() && canonical_token(&t.to_lowercase()).is_some());
+        assert!(canonical_token(&format!("{}-{}", &run[..3], &run[3..])).is_none());
+        assert!(canonical_token(&t.replace('-', " ")).is_none());
     }
 
     #[test]
@@ -240,6 +343,37 @@ mod tests {
     }
 
     proptest! {
+        /// However a citizen types a code from paper — any case, dashes or spaces kept or
+        /// dropped — it finds the same stored hash and the same survey.
+        #[test]
+        fn a_typed_token_finds_its_hash(lower in proptest::collection::vec(any::<bool>(), TOKEN_CHARS), sep in 0usize..3) {
+            let (t, hash) = new_token();
+            let typed: String = t
+                .chars()
+                .filter(|c| *c != '-')
+                .zip(&lower)
+                .enumerate()
+                .flat_map(|(i, (c, l))| {
+                    let c = if *l { c.to_ascii_lowercase() } else { c };
+                    let s = if i > 0 && i % TOKEN_GROUP == 0 { ["", "-", " "][sep] } else { "" };
+                    s.chars().chain(std::iter::once(c)).collect::<Vec<_>>()
+                })
+                .collect();
+            // Typed at `/kode`: any of these; in an address: run together or grouped by dashes.
+            prop_assert_eq!(typed_code(&typed), Some(t.clone()));
+            if sep < 2 {
+                prop_assert!(looks_like_token(&typed));
+                prop_assert!(!looks_like_link_code(&typed));
+                prop_assert_eq!(token_hash(&typed), hash);
+            }
+        }
+
+        #[test]
+        fn typed_code_never_panics(s in ".{0,80}") {
+            let _ = typed_code(&s);
+            let _ = token_hash(&s);
+        }
+
         #[test]
         fn render_token_verification_never_panics(tok in ".{0,80}", now in any::<i64>()) {
             let _ = verify_render_token(b"k", "code", Some(&tok), now, 7200);

@@ -45,8 +45,10 @@ pub fn kinerja_pattern() -> String {
     format!("^[{WHITESPACE}]*[A-Ea-e][{WHITESPACE}]*$")
 }
 
-/// What `looks_like_link_code` or `looks_like_token` accepts (anything else is 404).
-pub const SURVEY_CODE_PATTERN: &str = "^(?:[23456789abcdefghjkmnpqrstuvwxyz]{10}|[A-Za-z0-9_-]{22})$";
+/// What `looks_like_link_code` or `looks_like_token` accepts (anything else is 404): a link code,
+/// a token code (25 characters without look-alikes, any case, run together or in dashed groups
+/// of five) or a legacy 22-character token.
+pub const SURVEY_CODE_PATTERN: &str = "^(?:[23456789abcdefghjkmnpqrstuvwxyz]{10}|[A-Za-z0-9_-]{22}|[2-9A-HJKMNP-Za-hjkmnp-z]{25}|(?:[2-9A-HJKMNP-Za-hjkmnp-z]{5}-){4}[2-9A-HJKMNP-Za-hjkmnp-z]{5})$";
 
 /// The forms the binary ships (a forms folder may add more; these are always there).
 pub const SHIPPED_FORMS: [&str; 3] = ["ipak", "ipkp", "skm"];
@@ -150,7 +152,7 @@ doc_schema!(
     string()
         .pattern(Some(SURVEY_CODE_PATTERN))
         .description(Some(
-            "An open link's 10-character code or a 22-character single-use token; anything else names nothing (404).",
+            "An open link's 10-character code, or a single-use token: 25 characters without look-alikes (any case, run together or in five dashed groups of five) or a legacy 22-character one; anything else names nothing (404).",
         ))
         .into()
 );
@@ -223,9 +225,28 @@ mod tests {
         }
 
         #[test]
-        fn the_code_pattern_is_the_parser(s in "[a-zA-Z0-9_ -]{8,24}") {
+        fn the_code_pattern_is_the_parser(s in "[a-zA-Z0-9_ -]{8,30}") {
             let ok = looks_like_link_code(&s) || looks_like_token(&s);
             prop_assert_eq!(re(SURVEY_CODE_PATTERN).is_match(&s), ok, "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn the_code_pattern_takes_token_codes_as_printed_or_run_together() {
+        let p = re(SURVEY_CODE_PATTERN);
+        for _ in 0..50 {
+            let (t, _) = crate::domain::credentials::new_token();
+            let run = t.replace('-', "");
+            for s in [
+                t.clone(),
+                t.to_lowercase(),
+                run.clone(),
+                run.to_lowercase(),
+                format!("{}-{}", &run[..3], &run[3..]),
+            ] {
+                assert_eq!(p.is_match(&s), looks_like_token(&s), "{s}");
+            }
+            assert!(p.is_match(&t) && p.is_match(&run.to_lowercase()));
         }
     }
 

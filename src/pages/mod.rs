@@ -13,7 +13,9 @@
 //! render is logged and answered with a fallback page).
 
 mod chart;
+mod code;
 mod format;
+pub mod kelola;
 mod notice;
 mod printables;
 mod render;
@@ -22,6 +24,7 @@ mod survey;
 #[cfg(test)]
 mod test_support;
 
+pub use code::{CodePage, code_page};
 pub use notice::{MessagePage, Refusal, ThanksPage, message_page, refusal_page, thanks_page};
 pub use printables::{PosterPage, SLIPS_PER_SHEET, Slip, SlipsPage, poster_page, slips_page};
 pub use survey::{FORM_ERROR_KEY, HONEYPOT_FIELD, RENDER_TOKEN_FIELD, SurveyPage, survey_page};

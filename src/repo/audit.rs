@@ -74,3 +74,14 @@ pub async fn list(db: &impl ConnectionTrait, f: &AuditFilter) -> Result<Vec<audi
     }
     q.all(db).await
 }
+
+/// The newest entry with this action on this entity, if any.
+pub async fn latest(db: &impl ConnectionTrait, action: &str, entity_id: &str) -> Result<Option<audit_log::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .filter(audit_log::Column::EntityId.eq(entity_id))
+        .order_by_desc(audit_log::Column::At)
+        .one(db)
+        .await
+}

@@ -62,6 +62,14 @@ pub async fn update(db: &impl ConnectionTrait, u: unit::Model, s: UnitSettings) 
     am.update(db).await
 }
 
+/// Replaces a unit's service types; the caller loads it first, so a transaction starts with the
+/// write.
+pub async fn set_service_types(db: &impl ConnectionTrait, u: unit::Model, types: &[String]) -> Result<unit::Model, DbErr> {
+    let mut am: unit::ActiveModel = u.into();
+    am.service_types = Set(serde_json::to_string(types).unwrap_or_else(|_| "[]".into()));
+    am.update(db).await
+}
+
 pub fn service_types(u: &unit::Model) -> Vec<String> {
     serde_json::from_str(&u.service_types).unwrap_or_default()
 }

@@ -5,12 +5,14 @@ pub mod assessor;
 pub mod campaigns;
 pub mod citizen;
 pub mod client;
+pub mod code;
 pub mod errors;
 pub mod evaluations;
 pub mod files;
 pub mod forms;
 pub mod hasil;
 pub mod health;
+pub mod kelola;
 pub mod keys;
 pub mod links;
 pub mod meta;
@@ -116,6 +118,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|| errors::method_not_allowed("GET, POST"))),
     )
     .route("/keluar", web::post().to(reports::logout))
+    .route("/kode", web::get().to(code::enter))
+    .configure(kelola::routes)
     .route("/laporan", web::get().to(reports::home))
     .route("/laporan/nasional", web::get().to(reports::national))
     .route("/laporan/unit/{id}", web::get().to(reports::unit))

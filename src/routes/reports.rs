@@ -25,10 +25,10 @@ fn html(status: u16, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// Only local report paths are followed after login (no open redirect).
+/// Only local report and workbench paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/laporan") && !n.contains("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if (n.starts_with("/laporan") || n.starts_with("/kelola")) && !n.contains("//") && !n.contains('\\') => n.to_owned(),
         _ => "/laporan".to_owned(),
     }
 }

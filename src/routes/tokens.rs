@@ -76,13 +76,18 @@ fn slips_html(b: &CreatedBatch, sheet: &SlipSheet) -> String {
         .tokens
         .iter()
         .zip(&sheet.images)
-        .map(|(t, img)| Slip { url: &t.url, qr_svg: img })
+        .map(|(t, img)| Slip {
+            url: &t.url,
+            code: &t.token,
+            qr_svg: img,
+        })
         .collect();
     slips_page(&SlipsPage {
         unit_name: &sheet.unit_name,
         campaign_title: &sheet.campaign_title,
         batch_label: b.label.as_deref(),
         slips: &slips,
+        code_url: &sheet.code_url,
         local_url: sheet.local_url,
     })
 }

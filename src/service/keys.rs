@@ -11,7 +11,7 @@ use crate::domain::credentials::{Role, hash_secret, new_api_key};
 use crate::domain::values::Text;
 use crate::error::{AppError, AppResult, During, Fields};
 use crate::repo::{self, audit::Actor, audit::Entry};
-use crate::views::keys::CreatedKey;
+use crate::views::keys::{CreatedKey, KeyView};
 
 /// A key as asked for, every field still unchecked.
 pub struct KeyInput {
@@ -80,6 +80,39 @@ async fn validate(db: &impl ConnectionTrait, input: KeyInput) -> AppResult<(Stri
         (Some(n), Some(r)) => Ok((n.into_string(), r, unit_id)),
         _ => Err(AppError::Internal(anyhow::anyhow!("validated key fields missing"))),
     }
+}
+
+/// Every key by name, with its role, unit, and when it was created and revoked (admin). Never
+/// the secret: only its hash is stored.
+#[tracing::instrument(skip_all)]
+pub async fn list(db: &DatabaseConnection, who: &Principal) -> AppResult<Vec<KeyView>> {
+    who.require_admin()?;
+    let mut keys: Vec<KeyView> = repo::keys::list(db)
+        .await
+        .during("listing keys")?
+        .into_iter()
+        .map(KeyView::from)
+        .collect();
+    keys.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.created_at.cmp(&b.created_at))
+    });
+    Ok(keys)
+}
+
+/// The names of every key by id, for showing who did what (admin, assessor: the audit log's
+/// readers). A name is what the admin typed when creating the key, never its secret.
+#[tracing::instrument(skip_all)]
+pub async fn names(db: &DatabaseConnection, who: &Principal) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    who.require_admin_or_assessor()?;
+    Ok(repo::keys::list(db)
+        .await
+        .during("listing keys")?
+        .into_iter()
+        .map(|k| (k.id, k.name))
+        .collect())
 }
 
 /// Revokes a key (admin); the next request with it is refused.

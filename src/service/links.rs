@@ -171,6 +171,7 @@ impl PosterView {
             short_url: &self.short_url,
             qr_svg: &self.qr_svg,
             local_url: self.local_url,
+            questions: self.form.items.len() + self.form.screening.len() + self.form.demographics.len(),
         }
     }
 }

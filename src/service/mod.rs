@@ -11,6 +11,8 @@
 //!   [`evaluations`] — a unit's evaluation record for a year (what its hasil reads);
 //! * [`exclusions`], [`audit_log`], [`exports`] — the assessor's workbench and its files;
 //! * [`reports`] — what the `/laporan` pages show; [`health`] — readiness;
+//! * [`workbench`] — what the workbench pages (`/kelola`) and the assessor's forms compose from the
+//!   use cases above; [`evaluations`] — a unit's evaluation record for a year;
 //! * [`background`] — the jobs beside the server (ledger sealing, forgetting idle rate-limit keys).
 //!
 //! Every change goes through [`audited`]: begin, change, audit entry, commit.
@@ -32,6 +34,7 @@ pub mod results;
 pub mod submit;
 pub mod tokens;
 pub mod units;
+pub mod workbench;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 

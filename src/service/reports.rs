@@ -59,19 +59,31 @@ pub fn home_path(who: &Principal) -> String {
     }
 }
 
-/// The navigation bar's data: who is signed in, the logout form's CSRF token.
+/// The navigation bar's data: who is signed in, the logout form's CSRF token, and the links the
+/// role has from here (the workbench, the audit log, this page's working pages).
 pub struct NavView {
     who: String,
     csrf: String,
     national: bool,
+    links: Vec<(String, String)>,
 }
 
 impl NavView {
-    fn new(state: &AppState, s: &Session, place: &str) -> NavView {
+    fn new(state: &AppState, s: &Session, place: &str, here: &[(String, String)]) -> NavView {
+        let mut links: Vec<(String, String)> = here.to_vec();
+        match (s.who.role, s.who.unit_id) {
+            (Role::Admin, _) => links.push(("/kelola/unit".into(), "Kelola / Manage".into())),
+            (Role::Operator, Some(u)) => links.push((format!("/kelola/unit/{u}"), "Kelola / Manage".into())),
+            _ => {}
+        }
+        if s.who.role != Role::Operator {
+            links.push(("/laporan/audit".into(), "Log audit / Audit log".into()));
+        }
         NavView {
             who: format!("{} · {place}", s.who.role.as_str()),
             csrf: csrf_token(&state.render_secret, s.value),
             national: s.who.role != Role::Operator,
+            links,
         }
     }
 
@@ -80,6 +92,7 @@ impl NavView {
             who: &self.who,
             csrf: &self.csrf,
             national: self.national,
+            links: &self.links,
         }
     }
 }
@@ -147,8 +160,18 @@ pub async fn campaign(state: &AppState, s: &Session<'_>, id: Uuid) -> AppResult<
         })
         .collect();
     let ledger = repo::ledger::verify(&state.db, c.id, &form).await.during("verifying the ledger")?;
+    let mut here = Vec::new();
+    if s.who.role != Role::Operator {
+        here.push((
+            format!("/laporan/kampanye/{}/respons", c.id),
+            "Tinjau respons / Review responses".to_owned(),
+        ));
+    }
+    if s.who.role != Role::Assessor {
+        here.push((format!("/kelola/kampanye/{}", c.id), "Kelola kampanye / Manage campaign".to_owned()));
+    }
     Ok(CampaignReportView {
-        nav: NavView::new(state, s, &unit.name),
+        nav: NavView::new(state, s, &unit.name, &here),
         thresholds: thresholds(&c.form_id, &results),
         item_labels: form.items.iter().map(|i| (i.id.clone(), i.text.id.clone())).collect(),
         breakdown_defs: breakdown_defs(&form, &repo::units::service_types(&unit)),
@@ -289,7 +312,12 @@ impl UnitPageView {
 pub async fn unit(state: &AppState, s: &Session<'_>, id: Uuid, q: &HasilParams) -> AppResult<UnitPageView> {
     s.who.require_read(id)?;
     let u = super::units::find(state, id).await?;
-    let nav = NavView::new(state, s, &u.name);
+    let year = q.year.unwrap_or_else(|| super::hasil::year_of(q));
+    let here = [(
+        format!("/laporan/unit/{id}/evaluasi/{year}"),
+        "Catatan evaluasi / Evaluation record".to_owned(),
+    )];
+    let nav = NavView::new(state, s, &u.name, &here);
     let hasil = super::hasil::one_unit(state, u, q).await?;
     let now = crate::domain::now();
     let list = repo::campaigns::list_for_unit(&state.db, id)
@@ -358,7 +386,7 @@ pub async fn national(state: &AppState, s: &Session<'_>, year: Option<i32>, sort
     let sort = sort.filter(|s| SORT_KEYS.contains(s)).unwrap_or("unit").to_owned();
     sort_rows(&mut rows, &sort);
     Ok(NationalPageView {
-        nav: NavView::new(state, s, "nasional"),
+        nav: NavView::new(state, s, "nasional", &[]),
         year,
         rows,
         csv_href: format!("/api/v1/hasil?year={year}&format=csv"),

@@ -13,7 +13,7 @@ use sea_orm::DbErr;
 use tracing::field::Empty;
 
 use crate::domain::credentials::{
-    RenderTokenError, hash_secret, looks_like_link_code, looks_like_token, sign_render_token, verify_render_token,
+    RenderTokenError, looks_like_link_code, looks_like_token, sign_render_token, token_hash, verify_render_token,
 };
 use crate::domain::forms::{FieldErrors, Form, RawSubmission, validate_submission};
 use crate::domain::respond::{self, Channel, Closed, OpenLinkState, TokenState};
@@ -88,7 +88,7 @@ pub async fn resolve(state: &AppState, code: &str) -> Result<Target, Refused> {
     let db = &state.db;
     // One query per code (the link or token with its campaign and unit), not three or four.
     let (campaign, unit, via) = if looks_like_token(code) {
-        let hash = hash_secret(code);
+        let hash = token_hash(code);
         let (token, batch, campaign, unit) = repo::survey::token(db, &hash).await?.ok_or(Refused::Closed(Closed::UnknownLink))?;
         (campaign, unit, Via::Token { hash, token, batch })
     } else if looks_like_link_code(code) {
@@ -298,7 +298,7 @@ fn split(form: &Form, pairs: Vec<(String, String)>) -> (RawSubmission, BTreeMap<
 #[tracing::instrument(skip_all)]
 pub async fn names(state: &AppState, code: &str) -> Option<(String, String)> {
     let (campaign, unit) = if looks_like_token(code) {
-        let (_, _, c, u) = repo::survey::token(&state.db, &hash_secret(code)).await.ok()??;
+        let (_, _, c, u) = repo::survey::token(&state.db, &token_hash(code)).await.ok()??;
         (c, u)
     } else {
         let (_, c, u) = repo::survey::link(&state.db, code).await.ok()??;

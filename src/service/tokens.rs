@@ -32,6 +32,8 @@ pub struct SlipSheet {
     pub unit_name: String,
     pub campaign_title: String,
     pub images: Vec<String>,
+    /// The page where a citizen types a slip's code.
+    pub code_url: String,
     /// The public URL opens only on the server: the slips say "do not print".
     pub local_url: bool,
 }
@@ -101,6 +103,7 @@ pub async fn issue(state: &AppState, who: &Principal, campaign_id: Uuid, input: 
             unit_name: super::units::find(state, c.unit_id).await?.name,
             campaign_title: c.title.clone(),
             images: slip_images(&tokens)?,
+            code_url: format!("{}/kode", state.settings.public_url),
             local_url: state.settings.public_url_is_local(),
         }),
         false => None,

@@ -139,6 +139,37 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, changes: UnitCh
     Ok(u.into())
 }
 
+/// Replaces a unit's service types (admin): the list citizens pick their service from, checked as
+/// at registration. Running campaigns show the new list from the next form on.
+#[tracing::instrument(skip_all, fields(unit_id = %id))]
+pub async fn set_service_types(state: &AppState, who: &Principal, id: Uuid, service_types: Option<Vec<String>>) -> AppResult<UnitView> {
+    who.require_admin()?;
+    let u = find(state, id).await?;
+    let mut f = Fields::new();
+    let types = f
+        .require("service_types", service_types)
+        .and_then(|s| f.check("service_types", parse_service_types(&s)));
+    f.finish()?;
+    let Some(types) = types else {
+        return Err(AppError::Internal(anyhow::anyhow!("validated service types missing")));
+    };
+    let before = repo::units::service_types(&u);
+    let u = super::audited(&state.db, who.into(), async |txn| {
+        let u = repo::units::set_service_types(txn, u, &types).await.during("updating a unit")?;
+        let entry = (before != types).then(|| audit::Entry {
+            action: "unit.update",
+            entity: "unit",
+            entity_id: u.id.to_string(),
+            unit_id: Some(u.id),
+            reason: None,
+            detail: serde_json::json!({"service_types": {"old": before, "new": types}}),
+        });
+        Ok((u, entry))
+    })
+    .await?;
+    Ok(u.into())
+}
+
 /// The units the caller may see (an operator: its own).
 #[tracing::instrument(skip_all)]
 pub async fn list(state: &AppState, who: &Principal) -> AppResult<Vec<UnitView>> {

@@ -2,6 +2,9 @@
 //! have a row here, so a new route cannot be forgotten. Each row says which roles may call it:
 //! `P` public, `A` admin, `O` the unit's own operator, `X` another unit's operator, `S` assessor.
 //! Every protected route is also tried with no key, a wrong key and a revoked key (401).
+//!
+//! The HTML workbench (`/kelola`, the assessor's forms) has its own matrix, [`WORKBENCH`], tried
+//! with a login session per role (and none), and checked against the routes it mounts.
 
 use serde_json::{Value, json};
 
@@ -51,6 +54,38 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 
 /// HTML pages behind a key (not in the OpenAPI document): (method, path template, allowed roles).
 pub const PAGES: &[(&str, &str, &str)] = &[("GET", "/links/{id}/poster", "AO")];
+
+/// (method, path template, allowed roles) of every workbench page and form, with the roles of
+/// `access.rs`: `A` admin, `O` the unit's operator, `X` another unit's operator, `S` assessor.
+pub const WORKBENCH: &[(&str, &str, &str)] = &[
+    ("GET", "/kelola/unit", "A"),
+    ("POST", "/kelola/unit", "A"),
+    ("GET", "/kelola/unit/{unit}/ubah", "A"),
+    ("POST", "/kelola/unit/{unit}/ubah", "A"),
+    ("GET", "/kelola/unit/{unit}", "AO"),
+    ("GET", "/kelola/unit/{unit}/kampanye/baru", "AO"),
+    ("POST", "/kelola/unit/{unit}/kampanye/baru", "AO"),
+    ("GET", "/kelola/kunci", "A"),
+    ("POST", "/kelola/kunci", "A"),
+    ("POST", "/kelola/kunci/{key}/cabut", "A"),
+    ("GET", "/kelola/kampanye/{campaign}", "AO"),
+    ("POST", "/kelola/kampanye/{campaign}/meja", "AO"),
+    ("POST", "/kelola/kampanye/{campaign}/kupon", "AO"),
+    ("GET", "/kelola/kampanye/{campaign}/tutup", "AO"),
+    ("POST", "/kelola/meja/{link}/cabut", "AO"),
+    ("GET", "/kelola/meja/{link}/poster", "AO"),
+    ("GET", "/kelola/meja/{link}/qr.png", "AO"),
+    ("GET", "/kelola/meja/{link}/qr.svg", "AO"),
+    ("POST", "/kelola/kupon/{batch}/cabut", "AO"),
+    ("GET", "/laporan/kampanye/{campaign}/respons", "AS"),
+    ("POST", "/laporan/respons/{response}/keluarkan", "AS"),
+    ("POST", "/laporan/respons/{response}/masukkan", "AS"),
+    ("GET", "/laporan/unit/{unit}/evaluasi/2026", "AOS"),
+    ("POST", "/laporan/unit/{unit}/evaluasi/2026", "AS"),
+    ("GET", "/laporan/audit", "AS"),
+    // Last: closing changes what the rows above can do.
+    ("POST", "/kelola/kampanye/{campaign}/tutup", "AO"),
+];
 
 /// HTML pages behind a login session; without one they redirect to `/masuk`.
 pub const SESSION_PAGES: &[&str] = &["/laporan", "/laporan/nasional", "/laporan/unit/{id}", "/laporan/kampanye/{id}"];
@@ -206,6 +241,100 @@ async fn role_by_route_matrix() {
                 assert_eq!(s, 403, "{method} {template}: role {role} should be forbidden");
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn workbench_pages_follow_the_roles() {
+    let app = spawn_app().await;
+    let (f, keys) = crate::workbench::fixture(&app).await;
+    let mut sessions = Vec::new();
+    for (role, key) in &keys {
+        sessions.push((*role, crate::workbench::session(&app, key).await));
+    }
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (method, template, allowed) in WORKBENCH {
+        let path = crate::workbench::concrete(&app, &f, template).await;
+        // Without a session: a page sends to the login form, a form is refused.
+        let r = match *method {
+            "GET" => anonymous.get(app.url(&path)).send().await.unwrap(),
+            _ => anonymous.post(app.url(&path)).form(&[("csrf", "x")]).send().await.unwrap(),
+        };
+        match *method {
+            "GET" => {
+                assert_eq!(r.status(), 303, "{method} {template} without a session");
+                assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk?next="));
+            }
+            _ => assert_eq!(r.status(), 403, "{method} {template} without a session"),
+        }
+        for (role, s) in &sessions {
+            let path = crate::workbench::concrete(&app, &f, template).await;
+            let r = match *method {
+                "GET" => s.get(&app, &path).await,
+                _ => s.post(&app, &path, &[]).await,
+            };
+            let status = r.status().as_u16();
+            if allowed.contains(*role) {
+                assert!(
+                    status != 401 && status != 403 && status < 500,
+                    "{method} {template}: role {role} should be allowed, got {status}"
+                );
+            } else {
+                assert_eq!(status, 403, "{method} {template}: role {role} should be forbidden");
+                let html = r.text().await.unwrap();
+                assert!(html.contains("Tidak berhak"), "a page, not a bare status: {html}");
+            }
+        }
+    }
+    // `/kelola` itself: the admin's units, the operator's unit, nothing for an assessor.
+    for (role, s) in &sessions {
+        let r = s.get(&app, "/kelola").await;
+        match role {
+            'A' => assert_eq!(r.headers()["location"], "/kelola/unit"),
+            'O' => assert_eq!(r.headers()["location"], format!("/kelola/unit/{}", f.unit).as_str()),
+            'S' => assert_eq!(r.status(), 403),
+            _ => {}
+        }
+    }
+}
+
+/// Every path the workbench mounts (`src/routes/kelola/mod.rs`) has its row in [`WORKBENCH`], so
+/// a new page cannot be forgotten in the matrix.
+#[test]
+fn every_workbench_route_is_in_the_matrix() {
+    let src = include_str!("../../src/routes/kelola/mod.rs");
+    let routes = &src[src.find("pub fn routes").expect("the routes function")..];
+    let shape = |p: &str| -> String {
+        p.split('/')
+            .map(|seg| {
+                if seg.starts_with('{') || seg.parse::<i32>().is_ok() {
+                    "{}"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mounted: Vec<String> = routes
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with('/'))
+        .map(shape)
+        .collect();
+    assert!(mounted.len() >= 20, "{mounted:?}");
+    for path in &mounted {
+        assert!(
+            path == "/kelola" || WORKBENCH.iter().any(|(_, p, _)| shape(p) == *path),
+            "{path} is mounted but missing from the WORKBENCH matrix"
+        );
+    }
+    for (_, p, _) in WORKBENCH {
+        assert!(mounted.contains(&shape(p)), "{p} is in the matrix but not mounted");
     }
 }
 

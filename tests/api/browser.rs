@@ -32,7 +32,7 @@ const WIDTH: u32 = 360;
 const HEIGHT: u32 = 740;
 
 /// Where the screenshots go (`target/` is not tracked).
-fn output_dir() -> PathBuf {
+pub(crate) fn output_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/browser");
     std::fs::create_dir_all(&dir).expect("create target/test-output/browser");
     dir
@@ -96,7 +96,7 @@ fn skip_or_fail(test: &str, missing: &[String]) {
 
 /// A chromedriver process of our own, in its own process group so that the Chromium it
 /// starts is ended with it. Dropping it kills the group and removes the browser profile.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     profile: PathBuf,
@@ -105,7 +105,7 @@ struct Driver {
 
 impl Driver {
     /// Starts chromedriver, or returns `None` after saying loudly why the test is skipped.
-    async fn start_or_skip(test: &str) -> Option<Driver> {
+    pub(crate) async fn start_or_skip(test: &str) -> Option<Driver> {
         let (chromium, chromedriver) = match (find(CHROMIUM), find(CHROMEDRIVER)) {
             (Ok(c), Ok(d)) => (c, d),
             (c, d) => {
@@ -167,11 +167,13 @@ impl Driver {
         }
     }
 
-    async fn session(&self) -> Client {
+    pub(crate) async fn session(&self) -> Client {
         self.session_sized(WIDTH, HEIGHT, true).await
     }
 
-    async fn session_sized(&self, width: u32, height: u32, mobile: bool) -> Client {
+    pub(crate) async fn session_sized(&self, width: u32, height: u32, mobile: bool) -> Client {
+        // A profile of its own per session: separate cookie jars, as separate people have.
+        let profile = self.profile.join(uuid::Uuid::new_v4().simple().to_string());
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -187,7 +189,7 @@ impl Driver {
                     "--disable-background-networking",
                     "--disable-component-update",
                     "--disable-sync",
-                    format!("--user-data-dir={}", self.profile.display()),
+                    format!("--user-data-dir={}", profile.display()),
                     format!("--window-size={width},{height}"),
                 ],
                 // An Indonesian phone: the page follows Accept-Language.
@@ -227,7 +229,7 @@ async fn screenshot(b: &Client, name: &str) {
 }
 
 /// Clicks the label of one scale answer (`item-0` is 1, `item-3` is 4).
-async fn answer(b: &Client, item: &str, value: u8) {
+pub(crate) async fn answer(b: &Client, item: &str, value: u8) {
     let id = format!("{item}-{}", value - 1);
     b.find(Locator::Css(&format!("label[for='{id}']")))
         .await
@@ -242,7 +244,7 @@ async fn is_checked(b: &Client, id: &str) -> bool {
     b.find(Locator::Id(id)).await.unwrap().is_selected().await.unwrap()
 }
 
-async fn visible_text(b: &Client, css: &str) -> String {
+pub(crate) async fn visible_text(b: &Client, css: &str) -> String {
     let e = b.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
     assert!(e.is_displayed().await.unwrap(), "{css} is visible");
     e.text().await.unwrap()
@@ -250,7 +252,7 @@ async fn visible_text(b: &Client, css: &str) -> String {
 
 /// Clicks the submit button and waits until the next page has loaded (the old page is
 /// marked first, so a reply at the same address is noticed too).
-async fn submit(b: &Client) {
+pub(crate) async fn submit(b: &Client) {
     b.execute("window.__integritasOld = true", vec![]).await.unwrap();
     b.find(Locator::Css("button[type='submit']")).await.unwrap().click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);

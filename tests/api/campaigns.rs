@@ -265,8 +265,13 @@ async fn a_batch_of_ten_thousand_distinct_tokens_stored_only_as_hashes() {
     assert_eq!(tokens.len(), 10000);
     assert_eq!(tokens.iter().collect::<HashSet<_>>().len(), 10000, "all distinct");
     for t in &tokens[..10] {
-        assert!(t.len() >= 22, "≥ 128 bits in URL-safe base64");
-        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        // Five groups of five characters without look-alikes: ≥ 120 random bits.
+        assert_eq!(t.len(), 29, "{t}");
+        assert!(
+            t.bytes()
+                .all(|b| b == b'-' || (b.is_ascii_alphanumeric() && !b"01ILO".contains(&b) && !b.is_ascii_lowercase())),
+            "{t}"
+        );
     }
     assert_eq!(v["tokens"][0]["url"], format!("{}/s/{}", app.address, tokens[0]));
     assert_eq!(app.count("SELECT COUNT(*) FROM token").await, 10000);
@@ -276,7 +281,7 @@ async fn a_batch_of_ten_thousand_distinct_tokens_stored_only_as_hashes() {
     for t in tokens.iter().step_by(97) {
         assert!(!dump.contains(t), "token {t} stored in plaintext");
     }
-    assert!(dump.contains(&integritas::domain::credentials::hash_secret(tokens[0])));
+    assert!(dump.contains(&integritas::domain::credentials::token_hash(tokens[0])));
 
     let batches: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/token-batches"), Some(&app.admin_key))

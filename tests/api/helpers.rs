@@ -206,11 +206,16 @@ impl TestApp {
 
     /// Creates a key (as admin) and returns (id, key).
     pub async fn create_key(&self, role: &str, unit_id: Option<&str>) -> (String, String) {
+        self.create_key_named(&format!("{role} key"), role, unit_id).await
+    }
+
+    /// Creates a key with this name (as admin) and returns (id, key).
+    pub async fn create_key_named(&self, name: &str, role: &str, unit_id: Option<&str>) -> (String, String) {
         let r = self
             .post_json(
                 "/api/v1/keys",
                 Some(&self.admin_key),
-                &json!({"name": format!("{role} key"), "role": role, "unit_id": unit_id}),
+                &json!({"name": name, "role": role, "unit_id": unit_id}),
             )
             .await;
         assert_eq!(r.status(), 201, "create key");
@@ -263,6 +268,25 @@ impl TestApp {
         let backend = self.db.get_database_backend();
         let row = self.db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
         row.try_get_by_index::<i64>(0).unwrap()
+    }
+}
+
+/// The id of some row of `table` (as text).
+pub async fn first_id(app: &TestApp, table: &str) -> String {
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => format!("SELECT id::text AS id FROM \"{table}\" LIMIT 1"),
+        _ => format!("SELECT id FROM \"{table}\" LIMIT 1"),
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .expect("a row");
+    match row.try_get::<String>("", "id") {
+        Ok(s) => s,
+        Err(_) => row.try_get::<uuid::Uuid>("", "id").unwrap().to_string(),
     }
 }
 

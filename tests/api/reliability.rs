@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use integritas::config::Settings;
-use integritas::domain::credentials::hash_secret;
+use integritas::domain::credentials::token_hash;
 use integritas::startup::Application;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -497,7 +497,7 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
     // Every redeemed token is backed by a stored token response, and the other way round.
     assert_eq!(redeemed, stored_token, "redeemed tokens == responses through a token");
     // Every acknowledged token is redeemed; only tokens that were sent can be redeemed.
-    let hash_of = |t: &String| hash_secret(t);
+    let hash_of = |t: &String| token_hash(t);
     for t in &tokens_acked {
         assert!(redeemed_hashes.contains(&hash_of(t)), "an acknowledged token is not redeemed");
     }

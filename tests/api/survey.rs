@@ -553,7 +553,7 @@ async fn responses_keep_nothing_that_identifies_the_respondent() {
 
     // The response table has exactly these columns, none of them a token, batch, address or time.
     let dump = app.dump_database().await;
-    let hash = integritas::domain::credentials::hash_secret(&token);
+    let hash = integritas::domain::credentials::token_hash(&token);
     // The token's hash is stored exactly once: in its own row of the redemption ledger.
     assert_eq!(dump.matches(&hash).count(), 1, "the token hash appears outside the token table");
     assert!(!dump.contains(&token), "plaintext token stored");

@@ -14,6 +14,9 @@ pub struct Nav<'a> {
     pub csrf: &'a str,
     /// Show the link to the national table (admin, assessor).
     pub national: bool,
+    /// Further links the role has from here, (href, text): the workbench, the audit log, this
+    /// page's working pages (responses, the evaluation record).
+    pub links: &'a [(String, String)],
 }
 
 /// What `report_nav.html` reads.
@@ -22,6 +25,7 @@ pub(super) struct NavView<'a> {
     pub(super) csrf: &'a str,
     pub(super) national: bool,
     pub(super) national_href: &'static str,
+    pub(super) links: &'a [(String, String)],
 }
 
 impl<'a> NavView<'a> {
@@ -31,6 +35,7 @@ impl<'a> NavView<'a> {
             csrf: n.csrf,
             national: n.national,
             national_href: NATIONAL_PATH,
+            links: n.links,
         }
     }
 }

@@ -22,6 +22,7 @@ pub(super) fn nav(national: bool) -> Nav<'static> {
         who: "assessor · TPN Jakarta",
         csrf: "csrf-<x>-123",
         national,
+        links: &[],
     }
 }
 
