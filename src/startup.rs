@@ -234,6 +234,15 @@ impl Application {
     }
 }
 
+/// Turns Nagle's algorithm off on each accepted connection.
+fn no_delay(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>()
+        && let Err(e) = tcp.set_nodelay(true)
+    {
+        tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+    }
+}
+
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let metrics = web::Data::from(state.metrics.clone());
     let data = web::Data::new(state);
@@ -260,6 +269,9 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(from_fn(crate::metrics::track))
             .wrap(TracingLogger::<crate::telemetry::QuietRootSpan>::new())
     })
+    // Without TCP_NODELAY a compressed answer (written in two parts) waits for the client's
+    // delayed acknowledgement, ~40 ms a request on a keep-alive connection (issue 17).
+    .on_connect(no_delay)
     .shutdown_timeout(10)
     .listen(listener)?
     .run();

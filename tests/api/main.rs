@@ -19,6 +19,7 @@ mod hasil_example;
 mod hasil_zones;
 mod healthcheck;
 mod integrity;
+mod latency;
 mod openapi;
 mod reliability;
 mod reports;
