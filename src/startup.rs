@@ -58,6 +58,8 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, StartupE
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // What the sealer moves out of the inbox is overwritten, not left in free pages.
+                .pragma("secure_delete", "ON")
         });
     }
     Database::connect(opts)
@@ -155,10 +157,12 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?;
 
-    let submit_turn = settings.is_sqlite().then(|| Arc::new(tokio::sync::Mutex::new(())));
+    let writer_turn = settings.is_sqlite().then(|| Arc::new(tokio::sync::Mutex::new(())));
+    let group_commit = crate::group_commit::GroupCommit::start(db.clone(), writer_turn.clone());
     Ok(AppState {
         db,
-        submit_turn,
+        writer_turn,
+        group_commit,
         limiter: Arc::new(SubmitLimiter::new(settings.rate_limit)),
         settings: Arc::new(settings),
         forms: Arc::new(registry),
