@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::foundation::persistent_database;
 use crate::hasil::{closed_campaign, json_of};
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{assert_problem, spawn_app_with};
 
 /// A unit's time zone: set at registration or later (audited), it decides the date a response is
 /// recorded under, the year a campaign counts for and the times its reports show.
