@@ -7,6 +7,7 @@ mod hostile;
 mod public_url;
 
 mod access;
+mod anonymity;
 mod architecture;
 mod browser;
 mod browser_workbench;
