@@ -22,6 +22,7 @@ mod healthcheck;
 mod integrity;
 mod latency;
 mod openapi;
+mod processes;
 mod reliability;
 mod reports;
 mod results;
