@@ -139,6 +139,10 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let files = configured_forms(settings.forms_dir.as_deref()).map_err(StartupError::Forms)?;
     let db = connect(&settings).await?;
     Migrator::up(&db, None).await.map_err(|e| StartupError::Migration(e.to_string()))?;
+    // Responses of an older version that were waiting for the sealer at the upgrade.
+    repo::ledger::seal_legacy(&db)
+        .await
+        .map_err(|e| StartupError::Migration(format!("sealing the responses stored before the upgrade: {e}")))?;
 
     let frozen_rows = repo::form_versions::all(&db)
         .await

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, TransactionTrait, Value};
 use uuid::Uuid;
 
 use crate::domain::forms::Form;
@@ -135,21 +135,29 @@ pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid, k: u64, t
         );
     }
     let ids = (0..bodies.len()).map(|_| Uuid::new_v4()).collect();
-    let mut hashed: Vec<(String, String)> = Vec::with_capacity(bodies.len());
-    let mut response_ids = Vec::with_capacity(bodies.len());
+    let mut hashed: Vec<(Uuid, String)> = Vec::with_capacity(bodies.len());
     for (id, w) in inbox::shuffled(bodies, ids) {
         let hash = super::responses::insert_sealed(&txn, campaign_id, id, &w).await?;
-        hashed.push((id.to_string(), hash));
-        response_ids.push(id);
+        hashed.push((id, hash));
     }
-    let (prev, seq) = match last_block(&txn, campaign_id).await? {
+    chain_block(&txn, campaign_id, &hashed).await?;
+    super::inbox::delete(&txn, &moved).await?;
+    txn.commit().await?;
+    Ok(hashed.len() as i64)
+}
+
+/// Chains a block over responses already written, (id, content hash) in the block's order: the
+/// block, its entries and its tallies (what the results add up instead of scanning its answers).
+async fn chain_block(txn: &DatabaseTransaction, campaign_id: Uuid, hashed: &[(Uuid, String)]) -> Result<(), DbErr> {
+    let (prev, seq) = match last_block(txn, campaign_id).await? {
         Some(b) => (b.hash, b.seq + 1),
         None => (GENESIS.to_owned(), 1),
     };
-    let hash = block_hash(&prev, &campaign_id.to_string(), seq, &hashed);
+    let as_text: Vec<(String, String)> = hashed.iter().map(|(id, h)| (id.to_string(), h.clone())).collect();
+    let hash = block_hash(&prev, &campaign_id.to_string(), seq, &as_text);
     let block_id = Uuid::new_v4();
     txn.execute_raw(super::stmt(
-        &txn,
+        txn,
         "INSERT INTO ledger_block (id, campaign_id, seq, prev_hash, hash, count, sealed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         vec![
             block_id.into(),
@@ -157,15 +165,15 @@ pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid, k: u64, t
             seq.into(),
             prev.into(),
             hash.into(),
-            (response_ids.len() as i64).into(),
+            (hashed.len() as i64).into(),
             inbox::sealed_at(crate::domain::now()).into(),
         ],
     ))
     .await?;
-    for (chunk_no, chunk) in response_ids.chunks(1000).enumerate() {
+    for (chunk_no, chunk) in hashed.chunks(1000).enumerate() {
         let mut sql = String::from("INSERT INTO ledger_entry (response_id, block_id, campaign_id, position) VALUES ");
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, id) in chunk.iter().enumerate() {
+        for (i, (id, _)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
@@ -178,15 +186,70 @@ pub async fn seal_campaign(db: &DatabaseConnection, campaign_id: Uuid, k: u64, t
                 ((chunk_no * 1000 + i) as i64).into(),
             ]);
         }
-        txn.execute_raw(super::stmt(&txn, &sql, values)).await?;
+        txn.execute_raw(super::stmt(txn, &sql, values)).await?;
     }
-    // The block's tallies: what the results add up instead of scanning its answers.
     for sql in migrations::tally_sql("e.block_id = $1") {
-        txn.execute_raw(super::stmt(&txn, &sql, vec![block_id.into()])).await?;
+        txn.execute_raw(super::stmt(txn, &sql, vec![block_id.into()])).await?;
     }
-    super::inbox::delete(&txn, &moved).await?;
-    txn.commit().await?;
-    Ok(response_ids.len() as i64)
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct Legacy {
+    id: Uuid,
+    content_hash: String,
+}
+
+#[derive(FromQueryResult)]
+struct LegacyCampaign {
+    campaign_id: Uuid,
+}
+
+/// Responses written before the inbox existed and not sealed by the time of the upgrade: chained
+/// at start-up, one block per campaign, as the sealer of that time would have (they were stored
+/// under their own ids then; nothing new is written that way). Returns how many were sealed.
+pub async fn seal_legacy(db: &DatabaseConnection) -> Result<i64, DbErr> {
+    let campaigns = LegacyCampaign::find_by_statement(super::stmt(
+        db,
+        "SELECT DISTINCT campaign_id FROM response WHERE sealed = FALSE",
+        vec![],
+    ))
+    .all(db)
+    .await?;
+    let mut n = 0;
+    for c in campaigns {
+        let txn = db.begin().await?;
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            txn.execute_raw(super::stmt(
+                &txn,
+                "SELECT pg_advisory_xact_lock($1)",
+                vec![lock_key(c.campaign_id).into()],
+            ))
+            .await?;
+        } else {
+            txn.execute_unprepared("DELETE FROM inbox WHERE 1 = 0").await?;
+        }
+        let rows = Legacy::find_by_statement(super::stmt(
+            &txn,
+            "SELECT id, content_hash FROM response WHERE campaign_id = $1 AND sealed = FALSE ORDER BY id",
+            vec![c.campaign_id.into()],
+        ))
+        .all(&txn)
+        .await?;
+        if !rows.is_empty() {
+            let hashed: Vec<(Uuid, String)> = rows.into_iter().map(|r| (r.id, r.content_hash)).collect();
+            chain_block(&txn, c.campaign_id, &hashed).await?;
+            txn.execute_raw(super::stmt(
+                &txn,
+                "UPDATE response SET sealed = TRUE WHERE campaign_id = $1 AND sealed = FALSE",
+                vec![c.campaign_id.into()],
+            ))
+            .await?;
+            n += hashed.len() as i64;
+        }
+        txn.commit().await?;
+    }
+    Ok(n)
 }
 
 /// PostgreSQL: rewrites the campaign's redeemed tokens in a transaction of their own, between two

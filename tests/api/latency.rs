@@ -46,12 +46,9 @@ async fn read_response(r: &mut BufReader<TcpStream>) -> String {
     head
 }
 
-#[tokio::test]
-async fn compressed_pages_on_one_keep_alive_connection_do_not_stall() {
-    let app = spawn_app().await;
-    let (_, code) = survey(&app).await;
-    let addr = app.address.trim_start_matches("http://").to_owned();
-    let mut conn = BufReader::new(TcpStream::connect(&addr).await.unwrap());
+/// The slowest of 20 sequential compressed requests on one new keep-alive connection.
+async fn slowest_of_twenty(addr: &str, code: &str) -> Duration {
+    let mut conn = BufReader::new(TcpStream::connect(addr).await.unwrap());
     let request = format!(
         "GET /s/{code} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\nUser-Agent: latency-test\r\n\r\n"
     );
@@ -71,8 +68,26 @@ async fn compressed_pages_on_one_keep_alive_connection_do_not_stall() {
         );
         slowest = slowest.max(took);
     }
-    assert!(
-        slowest < Duration::from_millis(30),
-        "a compressed request on a keep-alive connection took {slowest:?} (the delayed-ACK stall is ~40 ms)"
+    slowest
+}
+
+#[tokio::test]
+async fn compressed_pages_on_one_keep_alive_connection_do_not_stall() {
+    let app = spawn_app().await;
+    let (_, code) = survey(&app).await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    // The stall hits every compressed answer; a busy machine (the whole suite on two cores) slows
+    // one now and then. So a series of 20 passes when none stalls, and one clean series of three
+    // suffices: without TCP_NODELAY every series stalls on every request.
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let slowest = slowest_of_twenty(&addr, &code).await;
+        if slowest < Duration::from_millis(30) {
+            return;
+        }
+        tries.push(slowest);
+    }
+    panic!(
+        "a compressed request on a keep-alive connection took 30 ms or more in every series: {tries:?} (the delayed-ACK stall is ~40 ms)"
     );
 }
