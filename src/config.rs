@@ -86,7 +86,14 @@ pub struct Settings {
     pub render_token_ttl: Duration,
     /// Database pool size.
     pub max_connections: u32,
+    /// The anonymity group size k (`INTEGRITAS_MIN_GROUP`): the ledger seals answers in groups of
+    /// k and results move in steps of k while a campaign is open (docs/anonymity.md).
+    pub min_group: u64,
 }
+
+/// The default anonymity group size, and the smallest one the service accepts.
+pub const DEFAULT_MIN_GROUP: u64 = 10;
+pub const SMALLEST_MIN_GROUP: u64 = 5;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -154,6 +161,15 @@ impl Settings {
         let seal_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_SEAL_SECONDS", 10)?.max(1));
         let render_token_ttl = Duration::from_secs(parse_num(&val, "INTEGRITAS_RENDER_TTL_SECONDS", 7200)?.max(60));
         let max_connections = parse_num(&val, "INTEGRITAS_DB_POOL", 16)?.clamp(1, 1000) as u32;
+        let min_group = parse_num(&val, "INTEGRITAS_MIN_GROUP", DEFAULT_MIN_GROUP)?;
+        if min_group < SMALLEST_MIN_GROUP {
+            return Err(bad(
+                "INTEGRITAS_MIN_GROUP",
+                format!(
+                    "{min_group} is below {SMALLEST_MIN_GROUP}: with fewer than {SMALLEST_MIN_GROUP} answers in a group a unit could tell one respondent's answers apart (default {DEFAULT_MIN_GROUP})"
+                ),
+            ));
+        }
         Ok(Settings {
             database_url,
             listen,
@@ -168,6 +184,7 @@ impl Settings {
             seal_interval,
             render_token_ttl,
             max_connections,
+            min_group,
         })
     }
 
@@ -296,6 +313,17 @@ mod tests {
         let e = from(&[("INTEGRITAS_RATE_LIMIT", "lots")]).unwrap_err();
         assert_eq!(e.var, "INTEGRITAS_RATE_LIMIT");
         assert!(e.to_string().starts_with("INTEGRITAS_RATE_LIMIT: "));
+    }
+
+    #[test]
+    fn the_anonymity_group_is_ten_by_default_and_never_below_five() {
+        assert_eq!(from(&[]).unwrap().min_group, 10);
+        assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "5")]).unwrap().min_group, 5);
+        assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "25")]).unwrap().min_group, 25);
+        let e = from(&[("INTEGRITAS_MIN_GROUP", "4")]).unwrap_err();
+        assert_eq!(e.var, "INTEGRITAS_MIN_GROUP");
+        assert!(e.to_string().contains("4 is below 5"), "{e}");
+        assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "ten")]).unwrap_err().var, "INTEGRITAS_MIN_GROUP");
     }
 
     #[test]

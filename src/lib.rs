@@ -7,6 +7,7 @@
 //! * [`error`] — the one application error type, mapped to problem+json in one place;
 //! * [`domain`] — pure domain logic (forms, statistics, scoring, credentials), no actix or sea-orm;
 //! * [`entities`] — sea-orm entities only; [`repo`] — the only code that talks to the database;
+//! * [`group_commit`] — the one writer task that stores concurrent submissions in one transaction;
 //! * [`service`] — the use cases: role checks, transactions with their audit entries; they return
 //!   [`views`], the response shapes;
 //! * [`routes`] — thin handlers (parse, call one service function, respond); [`pages`] — HTML
@@ -24,6 +25,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod group_commit;
 pub mod healthcheck;
 pub mod metrics;
 pub mod openapi;

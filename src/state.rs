@@ -91,8 +91,9 @@ pub struct AppState {
     pub render_secret: Arc<Vec<u8>>,
     pub limiter: Arc<SubmitLimiter>,
     pub metrics: Arc<Metrics>,
-    /// On SQLite (one writer at a time), submissions take turns here instead of polling the
-    /// database lock through the busy timeout: a waiting writer starts the moment the previous
-    /// one commits, in arrival order. `None` on PostgreSQL, where writers run in parallel.
-    pub submit_turn: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// On SQLite (one writer at a time), the group commit and the sealer take turns here
+    /// instead of polling the database lock through the busy timeout. `None` on PostgreSQL.
+    pub writer_turn: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The process's one submission writer (`group_commit`).
+    pub group_commit: crate::group_commit::GroupCommit,
 }

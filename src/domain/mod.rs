@@ -3,6 +3,7 @@
 //! * [`access`] — who may do what: the caller's key and the role rules;
 //! * [`forms`] — survey definitions (the instruments, built in or from `INTEGRITAS_FORMS_DIR`),
 //!   their validation and a citizen's answers;
+//! * [`inbox`] — submissions waiting to be sealed, and how many are sealed when, in what order;
 //! * [`language`] — Bahasa Indonesia first, English on request, and the one bilingual text type;
 //! * [`stats`] — the statistics of DESIGN §3, from sufficient statistics the database computes;
 //! * [`scoring`] — the ZI rule sets, hasil scores and WBK/WBBM verdicts;
@@ -21,6 +22,7 @@ pub mod campaign;
 pub mod credentials;
 pub mod evaluation;
 pub mod forms;
+pub mod inbox;
 pub mod language;
 pub mod ledger;
 pub mod numbers;

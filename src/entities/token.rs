@@ -9,6 +9,8 @@ pub struct Model {
     pub token_hash: String,
     pub batch_id: Uuid,
     pub redeemed: bool,
+    /// Rewritten by the sealer after the campaign's responses moved (PostgreSQL: a new `xmin`).
+    pub settled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod evaluations;
 pub mod exclusions;
 pub mod form_versions;
+pub mod inbox;
 pub mod keys;
 pub mod ledger;
 pub mod links;

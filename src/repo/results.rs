@@ -1,9 +1,10 @@
 //! The aggregates behind results and hasil, computed by the database: per-item answer counts,
-//! score and total moments per flag, and demographic cells, over many campaigns at once. Sealed
-//! blocks contribute their tallies (written once by the sealer); the responses not sealed yet are
-//! grouped live; excluded responses are subtracted by small queries over the exclusions only. All
-//! of one call is read in one snapshot, so a block sealed meanwhile is counted exactly once. Also
-//! here: the page reader of the streamed responses export.
+//! score and total moments per flag, and demographic cells, over many campaigns at once. Every
+//! stored response is sealed (submissions wait in the inbox until the sealer moves a whole group),
+//! so answer-derived figures come from the sealed blocks' tallies alone, written once by the
+//! sealer; excluded responses are subtracted by small queries over the exclusions only. All of one
+//! call is read in one snapshot, so a block sealed meanwhile is counted exactly once. Also here:
+//! the page reader of the streamed responses export (sealed responses only).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,10 +65,9 @@ fn negate(m: Moments) -> Moments {
 }
 
 /// The fixed statements `aggregates` runs for a chunk of up to 1,000 campaign ids, named (the
-/// benchmark times exactly these). Sealed blocks are read from their tallies; the responses not
-/// sealed yet are grouped live (their ids here, their answers by `unsealed_answers_statement`);
-/// the excluded responses are subtracted.
-pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 5] {
+/// benchmark times exactly these): the sealed blocks' tallies, and the excluded responses to
+/// subtract.
+pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'static str, Statement); 3] {
     let ph = placeholders(1, chunk.len());
     let sums = "COUNT(*) AS n, SUM(r.score) AS s, SUM(r.score * r.score) AS ss, \
                 CAST(SUM(r.total) AS DOUBLE PRECISION) AS t, CAST(SUM(r.total * r.total) AS DOUBLE PRECISION) AS tt";
@@ -79,19 +79,6 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
                 "SELECT campaign_id, kind, key, value, flagged, speeder, diarahkan, CAST(SUM(n) AS BIGINT) AS n, SUM(s) AS s, SUM(ss) AS ss, \
                  SUM(t) AS t, SUM(tt) AS tt FROM ledger_tally WHERE campaign_id IN ({ph}) AND kind IN ('answer', 'response') \
                  GROUP BY campaign_id, kind, key, value, flagged, speeder, diarahkan"
-            )),
-        ),
-        (
-            "unsealed ids",
-            st(format!(
-                "SELECT r.id AS id FROM response r WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE"
-            )),
-        ),
-        (
-            "unsealed moments",
-            st(format!(
-                "SELECT r.campaign_id AS campaign_id, r.flagged AS flagged, r.speeder AS speeder, r.diarahkan AS diarahkan, {sums} \
-                 FROM response r WHERE r.campaign_id IN ({ph}) AND r.sealed = FALSE GROUP BY r.campaign_id, r.flagged, r.speeder, r.diarahkan"
             )),
         ),
         (
@@ -113,34 +100,6 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
     ]
 }
 
-/// The answer counts of some unsealed responses, by id. The live part is found in two steps
-/// (ids, then their answers by primary key) because a join lets PostgreSQL's planner prefer a hash
-/// join over every answer row of the table to a thousand index probes.
-pub fn unsealed_answers_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Statement {
-    super::stmt(
-        db,
-        &format!(
-            "SELECT campaign_id, item, value, flagged, COUNT(*) AS n FROM answer WHERE response_id IN ({}) \
-             GROUP BY campaign_id, flagged, item, value",
-            placeholders(1, ids.len())
-        ),
-        ids_values(ids),
-    )
-}
-
-/// The demographic cells of some unsealed responses, by id (two steps, as for the answers).
-pub fn unsealed_fields_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Statement {
-    super::stmt(
-        db,
-        &format!(
-            "SELECT key, value, COUNT(*) AS n, SUM(score) AS s FROM response_field WHERE response_id IN ({}) AND kind = 'demographic' \
-             GROUP BY key, value",
-            placeholders(1, ids.len())
-        ),
-        ids_values(ids),
-    )
-}
-
 /// The rows the statements of this file return, read by column name (`FromQueryResult`).
 mod rows {
     use sea_orm::FromQueryResult;
@@ -148,8 +107,8 @@ mod rows {
 
     use crate::domain::stats::Moments;
 
-    /// Responses with the same flags: their count and the sums of y, y², T and T² (live,
-    /// excluded, or a sealed block's `response` tally).
+    /// Responses with the same flags: their count and the sums of y, y², T and T² (excluded, or
+    /// a sealed block's `response` tally).
     #[derive(FromQueryResult)]
     pub struct Group {
         pub campaign_id: Uuid,
@@ -212,7 +171,7 @@ mod rows {
         }
     }
 
-    /// How often an item got a value (live or excluded answers).
+    /// How often an item got a value (excluded answers).
     #[derive(FromQueryResult)]
     pub struct AnswerCount {
         pub campaign_id: Uuid,
@@ -236,11 +195,6 @@ mod rows {
         pub fn moments(&self) -> Moments {
             moments(self.n, self.s, Some(0.0))
         }
-    }
-
-    #[derive(FromQueryResult)]
-    pub struct Id {
-        pub id: Uuid,
     }
 
     #[derive(FromQueryResult)]
@@ -283,10 +237,6 @@ async fn all<T: FromQueryResult>(db: &impl ConnectionTrait, stmt: Statement) -> 
     T::find_by_statement(stmt).all(db).await
 }
 
-async fn ids_of(db: &impl ConnectionTrait, stmt: Statement) -> Result<Vec<Uuid>, DbErr> {
-    Ok(all::<rows::Id>(db, stmt).await?.into_iter().map(|r| r.id).collect())
-}
-
 impl Aggregate {
     fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
         *self.counts.entry((item, value, flagged)).or_insert(0) += n;
@@ -318,8 +268,8 @@ impl Aggregate {
     }
 }
 
-/// A read-only snapshot, so the tallies and the live part are read as of one moment (a block
-/// sealed in between is counted once): repeatable read on PostgreSQL; on SQLite (WAL) a
+/// A read-only snapshot, so the tallies and the exclusions are read as of one moment (a block
+/// sealed in between is counted once or not at all): repeatable read on PostgreSQL; on SQLite (WAL) a
 /// transaction reads one snapshot from its first read.
 pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     match db.get_database_backend() {
@@ -339,7 +289,7 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
     }
     let txn = snapshot(db).await?;
     for chunk in ids.chunks(1000) {
-        let [tallies, unsealed, moments, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
+        let [tallies, excluded_counts, excluded] = aggregate_statements(&txn, chunk).map(|(_, s)| s);
         for r in all::<rows::Tally>(&txn, tallies).await? {
             let a = out.entry(r.campaign_id).or_default();
             match r.kind.as_str() {
@@ -353,22 +303,13 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
                 _ => a.add_group(&r.group(), 1),
             }
         }
-        let mut counts = Vec::new();
-        for ids in ids_of(&txn, unsealed).await?.chunks(1000) {
-            counts.push((unsealed_answers_statement(&txn, ids), 1));
+        for r in all::<rows::AnswerCount>(&txn, excluded_counts).await? {
+            out.entry(r.campaign_id)
+                .or_default()
+                .add_count(r.item, r.value as u8, r.flagged, -r.n);
         }
-        counts.push((excluded_counts, -1));
-        for (stmt, sign) in counts {
-            for r in all::<rows::AnswerCount>(&txn, stmt).await? {
-                out.entry(r.campaign_id)
-                    .or_default()
-                    .add_count(r.item, r.value as u8, r.flagged, sign * r.n);
-            }
-        }
-        for (stmt, sign) in [(moments, 1), (excluded, -1)] {
-            for g in all::<rows::Group>(&txn, stmt).await? {
-                out.entry(g.campaign_id).or_default().add_group(&g, sign);
-            }
+        for g in all::<rows::Group>(&txn, excluded).await? {
+            out.entry(g.campaign_id).or_default().add_group(&g, -1);
         }
     }
     txn.rollback().await?;
@@ -376,9 +317,8 @@ pub async fn aggregates(db: &DatabaseConnection, ids: &[Uuid]) -> Result<HashMap
 }
 
 /// The fixed statements `breakdowns` runs for a campaign: the demographic cells of its sealed
-/// blocks (tallies), the ids of its unsealed responses (whose cells `unsealed_fields_statement`
-/// reads), and the cells of its excluded responses (to subtract).
-pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 3] {
+/// blocks (tallies), and the cells of its excluded responses (to subtract).
+pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 2] {
     let st = |sql: &str| super::stmt(db, sql, vec![campaign_id.into()]);
     [
         (
@@ -387,10 +327,6 @@ pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&
                 "SELECT key, value, CAST(SUM(n) AS BIGINT) AS n, SUM(s) AS s FROM ledger_tally WHERE campaign_id = $1 AND kind = 'field' \
                 GROUP BY key, value",
             ),
-        ),
-        (
-            "unsealed ids",
-            st("SELECT r.id AS id FROM response r WHERE r.campaign_id = $1 AND r.sealed = FALSE"),
         ),
         (
             "excluded breakdowns",
@@ -406,14 +342,9 @@ pub fn breakdown_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&
 /// a cell shows n and the mean).
 pub async fn breakdowns(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Vec<(String, String, Moments)>, DbErr> {
     let txn = snapshot(db).await?;
-    let [tallied, unsealed, excluded] = breakdown_statements(&txn, campaign_id).map(|(_, s)| s);
+    let [tallied, excluded] = breakdown_statements(&txn, campaign_id).map(|(_, s)| s);
     let mut cells: BTreeMap<(String, String), Moments> = BTreeMap::new();
-    let mut stmts = vec![(tallied, 1.0)];
-    for ids in ids_of(&txn, unsealed).await?.chunks(1000) {
-        stmts.push((unsealed_fields_statement(&txn, ids), 1.0));
-    }
-    stmts.push((excluded, -1.0));
-    for (stmt, sign) in stmts {
+    for (stmt, sign) in [(tallied, 1.0), (excluded, -1.0)] {
         for r in all::<rows::CellSums>(&txn, stmt).await? {
             let x = r.moments();
             let m = cells.entry((r.key, r.value)).or_default();

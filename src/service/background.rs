@@ -9,7 +9,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tokio::select! {
                 _ = seal.tick() => {
-                    if let Err(e) = crate::repo::ledger::seal_all(&state.db).await {
+                    if let Err(e) = crate::service::ledger::seal_all(&state).await {
                         tracing::warn!(error = %e, "ledger sealing failed; will retry");
                     }
                 }

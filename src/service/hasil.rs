@@ -104,11 +104,10 @@ fn parse(q: &HasilParams) -> AppResult<WhatIf> {
     })
 }
 
-/// The anonymity group size: a campaign with fewer responses publishes no figures, so it is never
-/// chosen or pooled. Today the breakdown cell floor; the published-snapshot group size once the
-/// anonymity rules (DESIGN-anonymity §4) are in.
-fn min_group() -> u64 {
-    crate::domain::stats::MIN_CELL
+/// The anonymity group size k (`INTEGRITAS_MIN_GROUP`): a campaign with fewer responses publishes
+/// no figures, so it is never chosen or pooled.
+fn min_group(state: &AppState) -> u64 {
+    state.settings.min_group
 }
 
 /// This year in a zone.
@@ -287,7 +286,7 @@ async fn hasil_for(
             year,
             zone: repo::units::time_zone(&plan.unit),
             now,
-            min_group: min_group(),
+            min_group: min_group(state),
         };
         for (i, (survey, named)) in [
             ("ipak", plan.evaluation.ipak_campaign_id),

@@ -90,10 +90,12 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
     ids.extend(prev.as_ref().map(|p| p.id));
     // Independent reads, each on its own pooled connection: the database works on them in
     // parallel (PostgreSQL, and SQLite readers in WAL mode).
-    let (aggs, cells, head) = futures_util::try_join!(
+    let this = [c.id];
+    let (aggs, cells, head, waiting) = futures_util::try_join!(
         repo::results::aggregates(&state.db, &ids),
         repo::results::breakdowns(&state.db, c.id),
         repo::ledger::head(&state.db, c.id),
+        repo::inbox::pending_counts(&state.db, &this),
     )
     .during("reading the campaign's aggregates")?;
     let agg = aggs.get(&c.id).cloned().unwrap_or_default();
@@ -101,6 +103,10 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
     let all = analysis_of(&form, &agg, population, true);
     let clean = analysis_of(&form, &agg, population, false);
     let required = required_n(population);
+    // The count stays live (participation is not an answer): the sealed responses of the analysis
+    // set and the submissions waiting in the inbox. Every answer-derived figure is the sealed
+    // blocks' alone.
+    let n = all.n + waiting.get(&c.id).copied().unwrap_or(0).max(0) as u64;
 
     let mut breakdowns: BTreeMap<String, Vec<Cell>> = form.demographics.iter().map(|d| (d.id.clone(), Vec::new())).collect();
     for (key, value, m) in cells {
@@ -132,10 +138,10 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
         index_name: form.index_name.as_str().to_owned(),
         scale_max: form.scale.max,
         status: repo::campaigns::period(c).status(crate::domain::now()),
-        n: all.n,
+        n,
         population: c.population,
         required_n: required,
-        adequate: all.n >= required,
+        adequate: n >= required,
         index: all.index,
         alpha: all.alpha,
         items: all.items,

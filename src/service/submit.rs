@@ -1,6 +1,7 @@
 //! A citizen's survey, shared by the HTML pages (`/s/{code}`) and the JSON API
 //! (`/api/v1/respond/{code}`): resolve a code to its campaign, check it can take a response, and
-//! store a submission (rate limit → honeypot → render token → validation → one transaction).
+//! store a submission (rate limit → honeypot → render token → validation → the inbox, through the
+//! group commit).
 //!
 //! Nothing here logs or records the code, the client's address or anything about the person: the
 //! spans carry the campaign id only.
@@ -16,11 +17,12 @@ use crate::domain::credentials::{
     RenderTokenError, looks_like_link_code, looks_like_token, sign_render_token, token_hash, verify_render_token,
 };
 use crate::domain::forms::{FieldErrors, Form, RawSubmission, validate_submission};
+use crate::domain::inbox::Waiting;
 use crate::domain::respond::{self, Channel, Closed, OpenLinkState, TokenState};
 use crate::entities::{campaign, open_link, token, token_batch, unit};
 use crate::error::AppError;
 use crate::repo;
-use crate::repo::responses::{NewResponse, Stored};
+use crate::repo::inbox::{Landed, Landing};
 use crate::state::AppState;
 use crate::views::survey::{Accepted, CampaignInfo, SurveyForm};
 
@@ -170,34 +172,34 @@ async fn store(state: &AppState, code: &str, target: &Target, s: &Submission) ->
     let speeder = respond::is_speeder(rendered_at, now.timestamp(), state.settings.min_seconds);
     // The date in the unit's own zone (WIB, WITA or WIT).
     let submitted_on = crate::domain::time_zone::local_date(repo::units::time_zone(&target.unit), now);
-    let (channel, open_link, token_hash) = match &target.via {
-        Via::OpenLink(l) => ("open_link", Some((l.id, l.label.as_str())), None),
-        Via::Token { hash, .. } => ("token", None, Some(hash.as_str())),
+    let (channel, open_link, token_hash, link_cap) = match &target.via {
+        Via::OpenLink(l) => ("open_link", Some((l.id, l.label.as_str())), None, l.max_responses),
+        Via::Token { hash, .. } => ("token", None, Some(hash.clone()), None),
     };
-    let stored = repo::responses::insert(
-        &state.db,
-        NewResponse {
+    // Into the inbox through the group commit: acknowledged only once committed. The campaign
+    // being open, the token unused and the link's cap are checked again inside that transaction.
+    let landed = state
+        .group_commit
+        .land(Landing {
             campaign_id: target.campaign.id,
-            channel,
-            open_link,
+            entry: Waiting::new(&valid, channel, open_link, speeder, submitted_on),
             token_hash,
-            submission: &valid,
-            speeder,
-            submitted_on,
-        },
-        // SQLite: one submission transaction at a time (see `AppState::submit_turn`).
-        state.submit_turn.as_deref(),
-    )
-    .await?;
-    match stored {
-        Stored::Accepted(_) => {
+            link_cap,
+        })
+        .await
+        .map_err(Refused::Failed)?;
+    let refused = |o: &str, why: Closed| {
+        outcome(o);
+        Err(Refused::Closed(why))
+    };
+    match landed {
+        Landed::Accepted => {
             outcome("accepted");
             Ok(submitted_on)
         }
-        Stored::TokenAlreadyUsed => {
-            outcome("token_used");
-            Err(Refused::Closed(Closed::TokenUsed))
-        }
+        Landed::TokenUsed => refused("token_used", Closed::TokenUsed),
+        Landed::LinkFull => refused("link_full", Closed::LinkFull),
+        Landed::CampaignClosed => refused("closed", Closed::CampaignClosed),
     }
 }
 

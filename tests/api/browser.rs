@@ -411,7 +411,8 @@ async fn a_citizen_answers_the_survey_on_a_phone() {
         Ok(Ok(())) => {}
     }
 
-    // Stored once, with all eight answers and the service chosen.
+    // Stored once, with all eight answers and the service chosen (sealed at close).
+    app.close_campaign(cid).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM response").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM answer").await, 8);
     assert_eq!(

@@ -388,7 +388,11 @@ async fn an_empty_campaign_closed_later_is_skipped_with_a_note() {
 /// = 6.909090…, SD = √(SS/10) = 0.831209…; fpc = √((180 − 11)/179); the same CI for both.
 #[tokio::test]
 async fn pooling_two_campaigns_equals_one_campaign_with_both() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|env| {
+        // Campaigns of five or six responses: the smallest anonymity group lets them count.
+        env.insert("INTEGRITAS_MIN_GROUP".into(), "5".into());
+    })
+    .await;
     let year = this_year();
     let p = app.create_unit("unit-p").await["id"].as_str().unwrap().to_owned();
     let q = app.create_unit("unit-q").await["id"].as_str().unwrap().to_owned();
@@ -540,6 +544,7 @@ async fn welch_and_pooling_stay_within_one_form_version() {
     let v2 = spawn_app_with(move |env| {
         env.insert("INTEGRITAS_DATABASE_URL".into(), u2);
         env.insert("INTEGRITAS_FORMS_DIR".into(), dir.display().to_string());
+        env.insert("INTEGRITAS_MIN_GROUP".into(), "5".into());
     })
     .await;
     let b = closed_campaign(&v2, &uid, "ipkp", "IPKP v2 a", &[3; 6], None).await;

@@ -264,6 +264,14 @@ impl TestApp {
         out
     }
 
+    /// Closes a campaign (as admin): everything waiting in the inbox is sealed.
+    pub async fn close_campaign(&self, campaign_id: &str) {
+        let r = self
+            .post_json(&format!("/api/v1/campaigns/{campaign_id}/close"), Some(&self.admin_key), &json!({}))
+            .await;
+        assert_eq!(r.status(), 200, "close campaign");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let backend = self.db.get_database_backend();
         let row = self.db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();

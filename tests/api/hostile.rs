@@ -320,6 +320,8 @@ async fn sql_and_html_in_text_fields_are_kept_as_text_and_escaped() {
             .status(),
         201
     );
+    // Sealed, so the report and the export show it.
+    app.close_campaign(cid).await;
     let (_, assessor) = app.create_key("assessor", None).await;
     let s = crate::reports::logged_in(&app, &assessor).await;
     let report = s

@@ -13,7 +13,7 @@ async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
     app.db.execute_raw(integritas::repo::stmt(&app.db, sql, values)).await.unwrap();
 }
 
-/// A campaign with `n` responses (each answering `value` to all, the first one 1s), sealed.
+/// A campaign with `n` responses (each answering 3 to all, the first one 1s), closed and so sealed.
 async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
     let (_, c) = crate::campaigns::unit_and_campaign(app, "ipkp").await;
     let cid = c["id"].as_str().unwrap().to_owned();
@@ -31,7 +31,7 @@ async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
         .await;
         assert_eq!(r.status(), 201);
     }
-    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
+    app.close_campaign(&cid).await;
     let ids = response_ids(app, &cid).await;
     (cid, ids)
 }
@@ -67,13 +67,17 @@ fn broken_blocks(v: &Value) -> Vec<(i64, String)> {
 
 #[tokio::test]
 async fn the_ledger_names_the_block_behind_each_tampering() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|env| {
+        env.insert("INTEGRITAS_MIN_GROUP".into(), "5".into());
+    })
+    .await;
 
-    // Untouched: verifies, and the head is in the results.
-    let (cid, ids) = sealed_campaign(&app, 4).await;
+    // Untouched: ten responses closed into two chained blocks of five; verifies, and the head is
+    // in the results.
+    let (cid, ids) = sealed_campaign(&app, 10).await;
     let v = ledger(&app, &cid).await;
     assert_eq!(v["ok"], true, "{v}");
-    assert_eq!(v["head"]["sealed"], 4);
+    assert_eq!(v["head"]["sealed"], 10);
     assert_eq!(v["head"]["unsealed"], 0);
     let results: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
@@ -82,20 +86,8 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
         .await
         .unwrap();
     assert_eq!(results["ledger"]["head"], v["head"]["head"]);
-
-    // A second block after more responses, chained to the first.
-    let code = open_link(&app, &cid, json!({"label": "M"})).await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(submit_json(&app, &code, all(2), json!({})).await.status(), 201);
-    let v = ledger(&app, &cid).await;
-    assert_eq!(v["head"]["unsealed"], 1);
-    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
-    let v = ledger(&app, &cid).await;
     assert_eq!(v["blocks"].as_array().unwrap().len(), 2);
     assert_eq!(v["blocks"][1]["prev_hash"], v["blocks"][0]["hash"]);
-    assert_eq!(v["ok"], true);
 
     // 1. A changed answer.
     exec(
@@ -108,7 +100,6 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     assert_eq!(v["ok"], false);
     let broken = broken_blocks(&v);
     assert_eq!(broken.len(), 1, "{v}");
-    assert_eq!(broken[0].0, 1);
     assert!(broken[0].1.contains(&ids[0].to_string()) && broken[0].1.contains("changed"), "{v}");
 
     // 2. A deleted response.
@@ -144,7 +135,6 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     )
     .await;
     let v = ledger(&app, &cid3).await;
-    assert_eq!(v["head"]["unsealed"], 1);
     assert!(v["problems"].to_string().contains(&forged.to_string()), "{v}");
 
     // 4. What the statistics read beyond the hashed content: the block's tallies (the results
@@ -174,9 +164,9 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     assert_eq!(ledger(&app, &cid4).await["ok"], true);
     assert_eq!(results_of(&app, &cid4).await, before);
 
-    // An unmarked sealed response would be counted twice (tally and live part).
+    // An unmarked sealed response: the results read the tallies alone, the ledger names it.
     exec(&app, "UPDATE response SET sealed = FALSE WHERE id = $1", vec![ids4[5].into()]).await;
-    assert_eq!(results_of(&app, &cid4).await["n"], 7);
+    assert_eq!(results_of(&app, &cid4).await["n"], 6);
     let v = ledger(&app, &cid4).await;
     assert!(
         broken_blocks(&v)[0]
@@ -213,12 +203,13 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     }
 }
 
-/// The results add up sealed blocks' tallies and the live part; sealing moves responses from one
-/// to the other and changes nothing in the results (up to float rounding), exclusions included.
+/// While a campaign is open the count is live and the rest moves only with whole sealed groups;
+/// at close everything is sealed and the results are complete, exclusions included.
 #[tokio::test]
-async fn results_are_the_same_before_and_after_sealing() {
+async fn results_move_in_sealed_groups_and_are_complete_at_close() {
     let app = spawn_app_with(|env| {
         env.insert("INTEGRITAS_SEAL_SECONDS".into(), "86400".into());
+        env.insert("INTEGRITAS_MIN_GROUP".into(), "5".into());
     })
     .await;
     let (_, c) = crate::campaigns::unit_and_campaign(&app, "ipkp").await;
@@ -230,29 +221,36 @@ async fn results_are_the_same_before_and_after_sealing() {
     for i in 0..20 {
         submit_varied(&app, &code, i).await;
     }
-    let live = results_of(&app, &cid).await;
-    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
-    let tallied = results_of(&app, &cid).await;
+    let waiting = results_of(&app, &cid).await;
     assert_eq!(
-        (live["ledger"]["unsealed"].as_i64(), tallied["ledger"]["unsealed"].as_i64()),
-        (Some(20), Some(0))
+        (waiting["n"].as_i64(), waiting["ledger"]["unsealed"].as_i64()),
+        (Some(20), Some(20))
     );
-    assert_same_results(&live, &tallied);
+    assert_eq!(waiting["flags"]["diarahkan"], 0, "nothing answer-derived before a group is sealed");
+    // Open: whole groups of five, and five stay waiting.
+    assert_eq!(integritas::repo::ledger::seal_all(&app.db, 5, None).await.unwrap(), 15);
+    let partial = results_of(&app, &cid).await;
+    assert_eq!(
+        (
+            partial["n"].as_i64(),
+            partial["ledger"]["unsealed"].as_i64(),
+            partial["ledger"]["blocks"].as_i64()
+        ),
+        (Some(20), Some(5), Some(3))
+    );
     for i in 20..33 {
         submit_varied(&app, &code, i).await;
     }
-    let mixed = results_of(&app, &cid).await;
-    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
+    // Closed: the 18 waiting go in blocks of 5, 5 and 8.
+    app.close_campaign(&cid).await;
     let sealed = results_of(&app, &cid).await;
     assert_eq!(
-        (mixed["ledger"]["unsealed"].as_i64(), sealed["ledger"]["blocks"].as_i64()),
-        (Some(13), Some(2))
+        (sealed["ledger"]["unsealed"].as_i64(), sealed["ledger"]["blocks"].as_i64()),
+        (Some(0), Some(6))
     );
-    assert_same_results(&mixed, &sealed);
     assert_eq!(sealed["n"], 33);
-    assert!(sealed["flags"]["diarahkan"].as_i64().unwrap() > 0);
+    assert_eq!(sealed["flags"]["diarahkan"], 4, "respondents 0, 9, 18 and 27 were steered");
     assert!(!sealed["breakdowns"]["usia"][0]["suppressed"].as_bool().unwrap());
-    // An exclusion of a sealed response subtracts from the tallies as from the live part.
     let rid = response_ids(&app, &cid).await[0];
     let r = app
         .post_json(
@@ -295,35 +293,6 @@ async fn results_of(app: &TestApp, cid: &str) -> Value {
     r.json().await.unwrap()
 }
 
-/// Every number equal, floats up to rounding (sums are added in another order).
-fn assert_same_results(a: &Value, b: &Value) {
-    fn walk(a: &Value, b: &Value, path: &str) {
-        match (a, b) {
-            (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-                assert!(crate::results::close(x, y), "{path}: {x} vs {y}");
-            }
-            (Value::Object(x), Value::Object(y)) => {
-                assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{path}");
-                for (k, v) in x {
-                    if path.is_empty() && k == "ledger" {
-                        continue;
-                    }
-                    walk(v, &y[k], &format!("{path}.{k}"));
-                }
-            }
-            (Value::Array(x), Value::Array(y)) => {
-                assert_eq!(x.len(), y.len(), "{path}");
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(p, q, &format!("{path}[{i}]"));
-                }
-            }
-            _ => assert_eq!(a, b, "{path}"),
-        }
-    }
-    walk(a, b, "");
-}
-
 #[tokio::test]
 async fn the_responses_export_names_every_column_once() {
     let app = spawn_app().await;
@@ -335,6 +304,8 @@ async fn the_responses_export_names_every_column_once() {
         .to_owned();
     let r = submit_json(&app, &code, all(3), json!({"screening": {"diarahkan": "ya"}})).await;
     assert_eq!(r.status(), 201);
+    // The export lists sealed responses: closing seals it.
+    app.close_campaign(&cid).await;
     let csv = app
         .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key))
         .await
@@ -627,6 +598,9 @@ async fn every_mutating_route_leaves_an_audit_entry() {
         .unwrap()
         .to_owned();
     submit_json(&app, &code, all(3), json!({})).await;
+    // Closing seals the response, so it can be excluded.
+    app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
+        .await;
     let rid = response_ids(&app, cid).await[0];
     app.post_json(
         &format!("/api/v1/responses/{rid}/exclude"),
@@ -640,8 +614,6 @@ async fn every_mutating_route_leaves_an_audit_entry() {
         &json!({"reason": "uji coba"}),
     )
     .await;
-    app.post_json(&format!("/api/v1/campaigns/{cid}/close"), Some(&app.admin_key), &json!({}))
-        .await;
     let r = app
         .client
         .put(app.url(&format!("/api/v1/units/{uid}/evaluations/2026")))

@@ -7,6 +7,7 @@ mod hostile;
 mod public_url;
 
 mod access;
+mod anonymity;
 mod architecture;
 mod browser;
 mod browser_workbench;
@@ -19,7 +20,9 @@ mod hasil_example;
 mod hasil_zones;
 mod healthcheck;
 mod integrity;
+mod latency;
 mod openapi;
+mod processes;
 mod reliability;
 mod reports;
 mod results;

@@ -439,6 +439,7 @@ async fn text_patterns_hold_at_their_edges() {
     // An exclusion's reason: 5–1000 characters.
     let (cid, code) = survey(&app).await;
     assert_eq!(submit_json(&app, &code, all(3), json!({})).await.status(), 201);
+    app.close_campaign(&cid).await;
     let csv = app
         .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), admin)
         .await

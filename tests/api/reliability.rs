@@ -30,7 +30,7 @@ pub fn free_port() -> u16 {
         .expect("a free local port")
 }
 
-fn tag() -> String {
+pub(crate) fn tag() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
 }
 
@@ -38,13 +38,13 @@ fn tag() -> String {
 // A tiny HTTP client for a server at some address.
 
 #[derive(Clone)]
-struct Api {
+pub(crate) struct Api {
     base: String,
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
 }
 
 impl Api {
-    fn new(port: u16) -> Api {
+    pub(crate) fn new(port: u16) -> Api {
         Api {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder()
@@ -56,11 +56,11 @@ impl Api {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    async fn admin_post(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn admin_post(&self, path: &str, body: Value) -> Value {
         let r = self
             .client
             .post(self.url(path))
@@ -73,7 +73,7 @@ impl Api {
         r.json().await.unwrap()
     }
 
-    async fn admin_get(&self, path: &str) -> Value {
+    pub(crate) async fn admin_get(&self, path: &str) -> Value {
         let r = self.client.get(self.url(path)).bearer_auth(ADMIN_KEY).send().await.unwrap();
         assert_eq!(r.status(), 200, "GET {path}");
         r.json().await.unwrap()
@@ -81,7 +81,7 @@ impl Api {
 
     /// A unit, an ipkp campaign, an open link and `tokens` single-use tokens:
     /// (campaign id, link code, tokens).
-    async fn survey_setup(&self, tokens: usize) -> (String, String, Vec<String>) {
+    pub(crate) async fn survey_setup(&self, tokens: usize) -> (String, String, Vec<String>) {
         let unit = self
             .admin_post(
                 "/api/v1/units",
@@ -114,7 +114,7 @@ impl Api {
         (cid, code, tokens)
     }
 
-    async fn render_token(&self, code: &str) -> Result<String, String> {
+    pub(crate) async fn render_token(&self, code: &str) -> Result<String, String> {
         let r = self
             .client
             .get(self.url(&format!("/api/v1/respond/{code}")))
@@ -128,13 +128,13 @@ impl Api {
         Ok(v["render_token"].as_str().unwrap_or_default().to_owned())
     }
 
-    fn submit(&self, code: &str, render_token: &str, value: u8) -> reqwest::RequestBuilder {
+    pub(crate) fn submit(&self, code: &str, render_token: &str, value: u8) -> reqwest::RequestBuilder {
         self.client
             .post(self.url(&format!("/api/v1/respond/{code}")))
             .json(&json!({"answers": all(value), "render_token": render_token}))
     }
 
-    async fn wait_ready(&self, limit: Duration, mut alive: impl FnMut() -> Result<(), String>) -> Duration {
+    pub(crate) async fn wait_ready(&self, limit: Duration, mut alive: impl FnMut() -> Result<(), String>) -> Duration {
         let start = Instant::now();
         loop {
             if let Ok(r) = self.client.get(self.url("/readyz")).send().await
@@ -151,7 +151,7 @@ impl Api {
     }
 }
 
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+pub(crate) async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     let backend = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_string(backend, sql))
@@ -166,13 +166,13 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
 
 /// A fresh database for the child server: a temp-file SQLite, or a new PostgreSQL database on
 /// `TEST_DATABASE_URL`. Removed (dropped) when this goes out of scope.
-enum FreshDb {
+pub(crate) enum FreshDb {
     Sqlite(PathBuf),
     Postgres { admin_url: String, name: String },
 }
 
 impl FreshDb {
-    async fn new() -> FreshDb {
+    pub(crate) async fn new() -> FreshDb {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("integritas_crash_{}", tag());
@@ -185,7 +185,7 @@ impl FreshDb {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match self {
             FreshDb::Sqlite(p) => format!("sqlite://{}?mode=rwc", p.display()),
             FreshDb::Postgres { admin_url, name } => replace_db_name(admin_url, name),
@@ -277,7 +277,7 @@ impl ChildServer {
         }
     }
 
-    fn log_tail(&self) -> String {
+    pub(crate) fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
@@ -441,9 +441,13 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
     let ready_after = api.wait_ready(Duration::from_secs(30), || server.alive()).await;
 
     let conn = sea_orm::Database::connect(db.url()).await.unwrap();
-    let stored = scalar(&conn, "SELECT COUNT(*) FROM response").await as usize;
-    let stored_token = scalar(&conn, "SELECT COUNT(*) FROM response WHERE channel = 'token'").await as usize;
-    let stored_open = scalar(&conn, "SELECT COUNT(*) FROM response WHERE channel = 'open_link'").await as usize;
+    // Stored: sealed into responses, or waiting in the inbox (an entry holds one whole validated
+    // submission as JSON; its open link, if any, also in a column of its own).
+    let waiting = scalar(&conn, "SELECT COUNT(*) FROM inbox").await as usize;
+    let waiting_open = scalar(&conn, "SELECT COUNT(*) FROM inbox WHERE open_link_id IS NOT NULL").await as usize;
+    let stored = scalar(&conn, "SELECT COUNT(*) FROM response").await as usize + waiting;
+    let stored_token = scalar(&conn, "SELECT COUNT(*) FROM response WHERE channel = 'token'").await as usize + waiting - waiting_open;
+    let stored_open = scalar(&conn, "SELECT COUNT(*) FROM response WHERE channel = 'open_link'").await as usize + waiting_open;
     let half_stored = scalar(
         &conn,
         "SELECT COUNT(*) FROM response r WHERE (SELECT COUNT(*) FROM answer a WHERE a.response_id = r.id) <> 8",
@@ -454,7 +458,7 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
         "SELECT COUNT(*) FROM answer a WHERE NOT EXISTS (SELECT 1 FROM response r WHERE r.id = a.response_id)",
     )
     .await;
-    let answers = scalar(&conn, "SELECT COUNT(*) FROM answer").await as usize;
+    let answers = scalar(&conn, "SELECT COUNT(*) FROM answer").await as usize + waiting * IPKP.len();
     let redeemed = scalar(&conn, "SELECT COUNT(*) FROM token WHERE redeemed = TRUE").await as usize;
     let backend = conn.get_database_backend();
     let redeemed_hashes: HashSet<String> = conn

@@ -44,6 +44,8 @@ async fn campaign_with_data(app: &TestApp) -> (String, String) {
         .await;
         assert_eq!(r.status(), 201);
     }
+    // The report shows the final results: closing seals every response.
+    app.close_campaign(&cid).await;
     (unit["id"].as_str().unwrap().to_owned(), cid)
 }
 

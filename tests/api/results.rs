@@ -69,6 +69,8 @@ pub async fn submit_fixture(app: &TestApp, fx: &Value, form: &str) -> String {
         let resp = crate::survey::submit_json(app, &code, r["answers"].clone(), json!({})).await;
         assert_eq!(resp.status(), 201);
     }
+    // The statistics fixtures hold for the final results: closing seals every response.
+    app.close_campaign(&cid).await;
     cid
 }
 
@@ -202,6 +204,7 @@ async fn flags_breakdowns_and_change_against_the_previous_campaign() {
             .await;
             assert_eq!(r.status(), 201);
         }
+        app.close_campaign(&cid).await;
         ids.push(cid);
     }
     let r: Value = app

@@ -58,8 +58,9 @@ async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)]) -> reqwest
     app.client.post(app.url(&format!("/s/{code}"))).form(pairs).send().await.unwrap()
 }
 
+/// Submissions stored: sealed, or waiting in the inbox.
 async fn responses(app: &TestApp) -> i64 {
-    app.count("SELECT COUNT(*) FROM response").await
+    app.count("SELECT COUNT(*) FROM response").await + app.count("SELECT COUNT(*) FROM inbox").await
 }
 
 #[tokio::test]
@@ -120,9 +121,9 @@ async fn a_valid_html_submission_redirects_to_thanks_and_is_stored_anonymously()
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Terima kasih"));
     assert_eq!(responses(&app).await, 1);
+    app.close_campaign(&cid).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM answer").await, 8);
     assert_eq!(app.count("SELECT COUNT(*) FROM response_field").await, 3);
-    let _ = cid;
     let row: Value = row_json(&app, "SELECT submitted_on, channel, link_label FROM response").await;
     assert_eq!(row["channel"], "open_link");
     assert_eq!(row["link_label"], "Loket 2");
@@ -384,6 +385,7 @@ async fn fifty_concurrent_submissions_with_one_token_give_exactly_one_201() {
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 201 || *s == 410), "{statuses:?}");
     assert_eq!(responses(&app).await, 1);
+    app.close_campaign(&cid).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM answer").await, 8, "no half-stored response");
 }
 
@@ -495,7 +497,7 @@ async fn speeders_and_steered_respondents_are_flagged_not_dropped() {
         env.insert("INTEGRITAS_MIN_SECONDS".into(), "60".into());
     })
     .await;
-    let (_, code) = survey(&app).await;
+    let (cid, code) = survey(&app).await;
     assert_eq!(
         submit_json(&app, &code, all(4), json!({"screening": {"diarahkan": "ya"}}))
             .await
@@ -503,6 +505,7 @@ async fn speeders_and_steered_respondents_are_flagged_not_dropped() {
         201
     );
     assert_eq!(responses(&app).await, 1);
+    app.close_campaign(&cid).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM response WHERE speeder = TRUE AND diarahkan = TRUE AND flagged = TRUE")
             .await,

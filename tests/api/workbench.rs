@@ -91,8 +91,12 @@ pub async fn fixture(app: &TestApp) -> (Fixture, Vec<(char, String)>) {
         .await
         .unwrap();
     let code = link["code"].as_str().unwrap();
-    let r = crate::survey::submit_json(app, code, crate::survey::all(3), json!({})).await;
-    assert_eq!(r.status(), 201);
+    // Twice the group size, so the sealer seals one group while the campaign stays open.
+    for _ in 0..20 {
+        let r = crate::survey::submit_json(app, code, crate::survey::all(3), json!({})).await;
+        assert_eq!(r.status(), 201);
+    }
+    integritas::repo::ledger::seal_all(&app.db, 10, None).await.unwrap();
     let response = crate::helpers::first_id(app, "response").await;
     let f = Fixture {
         unit: unit_a,
@@ -354,6 +358,7 @@ async fn legacy_22_character_tokens_keep_working() {
         token_hash: sea_orm::Set(integritas::domain::credentials::hash_secret(legacy)),
         batch_id: sea_orm::Set(b["batch_id"].as_str().unwrap().parse().unwrap()),
         redeemed: sea_orm::Set(false),
+        settled: sea_orm::Set(false),
     }
     .insert(&app.db)
     .await
