@@ -86,7 +86,15 @@ pub struct Settings {
     pub render_token_ttl: Duration,
     /// Database pool size.
     pub max_connections: u32,
+    /// The anonymity group size k (`INTEGRITAS_MIN_GROUP`, default 10, never below 5): while a
+    /// campaign is open, published figures move only in steps of at least k responses and no
+    /// figure covers fewer than k (docs/anonymity.md).
+    pub min_group: u64,
 }
+
+/// The default anonymity group size k, and the smallest one accepted.
+pub const DEFAULT_MIN_GROUP: u64 = 10;
+pub const MIN_MIN_GROUP: u64 = 5;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -154,6 +162,13 @@ impl Settings {
         let seal_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_SEAL_SECONDS", 10)?.max(1));
         let render_token_ttl = Duration::from_secs(parse_num(&val, "INTEGRITAS_RENDER_TTL_SECONDS", 7200)?.max(60));
         let max_connections = parse_num(&val, "INTEGRITAS_DB_POOL", 16)?.clamp(1, 1000) as u32;
+        let min_group = parse_num(&val, "INTEGRITAS_MIN_GROUP", DEFAULT_MIN_GROUP)?;
+        if min_group < MIN_MIN_GROUP {
+            return Err(bad(
+                "INTEGRITAS_MIN_GROUP",
+                format!("{min_group} is below {MIN_MIN_GROUP}: smaller groups would let a unit tell its respondents apart"),
+            ));
+        }
         Ok(Settings {
             database_url,
             listen,
@@ -168,6 +183,7 @@ impl Settings {
             seal_interval,
             render_token_ttl,
             max_connections,
+            min_group,
         })
     }
 
@@ -285,6 +301,16 @@ mod tests {
         assert_eq!(s.forms_dir, None, "the built-in forms need no folder");
         let s = from(&[("INTEGRITAS_FORMS_DIR", " /etc/integritas/forms ")]).unwrap();
         assert_eq!(s.forms_dir, Some(PathBuf::from("/etc/integritas/forms")));
+    }
+
+    #[test]
+    fn the_group_size_defaults_to_ten_and_is_never_below_five() {
+        assert_eq!(from(&[]).unwrap().min_group, 10);
+        assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "5")]).unwrap().min_group, 5);
+        assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "25")]).unwrap().min_group, 25);
+        let e = from(&[("INTEGRITAS_MIN_GROUP", "4")]).unwrap_err();
+        assert_eq!(e.var, "INTEGRITAS_MIN_GROUP");
+        assert!(from(&[("INTEGRITAS_MIN_GROUP", "ten")]).is_err());
     }
 
     #[test]
