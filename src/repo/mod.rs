@@ -10,6 +10,7 @@ pub mod form_versions;
 pub mod keys;
 pub mod ledger;
 pub mod links;
+pub mod publication;
 pub mod responses;
 pub mod results;
 pub mod secrets;

@@ -142,7 +142,7 @@ pub fn unsealed_fields_statement(db: &impl ConnectionTrait, ids: &[Uuid]) -> Sta
 }
 
 /// The rows the statements of this file return, read by column name (`FromQueryResult`).
-mod rows {
+pub(super) mod rows {
     use sea_orm::FromQueryResult;
     use uuid::Uuid;
 
@@ -288,12 +288,12 @@ async fn ids_of(db: &impl ConnectionTrait, stmt: Statement) -> Result<Vec<Uuid>,
 }
 
 impl Aggregate {
-    fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
+    pub(super) fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
         *self.counts.entry((item, value, flagged)).or_insert(0) += n;
     }
 
     /// Adds (sign 1) or subtracts (sign -1) one group of responses with the same flags.
-    fn add_group(&mut self, g: &rows::Group, sign: i64) {
+    pub(super) fn add_group(&mut self, g: &rows::Group, sign: i64) {
         let (y, t) = g.moments();
         let n = y.n as i64;
         self.speeder += sign * n * g.speeder as i64;
@@ -440,7 +440,8 @@ pub async fn per_day(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec
     Ok(all::<rows::DayCount>(db, stmt).await?.into_iter().map(|r| (r.d, r.n)).collect())
 }
 
-/// One page of anonymous response rows for an export, after `after` (keyset pagination by id),
+/// One page of anonymous response rows for an export, after `after` (keyset pagination by id):
+/// sealed responses only, so a response shows up in a group with its block (docs/anonymity.md),
 /// with their answers and fields: three queries a page, so memory is bounded by the page size.
 pub struct ExportRow {
     pub id: Uuid,
@@ -464,7 +465,7 @@ pub async fn export_page(db: &impl ConnectionTrait, campaign_id: Uuid, after: Op
         &format!(
             "SELECT r.id AS id, r.submitted_on AS submitted_on, r.channel AS channel, r.link_label AS link_label, r.speeder AS speeder, \
              r.diarahkan AS diarahkan, CASE WHEN e.response_id IS NULL THEN 0 ELSE 1 END AS excluded \
-             FROM response r LEFT JOIN exclusion e ON e.response_id = r.id WHERE r.campaign_id = $1 {cond} ORDER BY r.id LIMIT {limit}"
+             FROM response r LEFT JOIN exclusion e ON e.response_id = r.id WHERE r.campaign_id = $1 AND r.sealed = TRUE {cond} ORDER BY r.id LIMIT {limit}"
         ),
         values,
     );

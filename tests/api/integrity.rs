@@ -150,6 +150,8 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     // 4. What the statistics read beyond the hashed content: the block's tallies (the results
     //    add those up instead of the answers), the `sealed` marks, and the derived columns.
     let (cid4, ids4) = sealed_campaign(&app, 6).await;
+    // Closed, so the results are the exact ones (while open: the published snapshot).
+    crate::publication::close(&app, &cid4).await;
     let c4: uuid::Uuid = cid4.parse().unwrap();
     let before = results_of(&app, &cid4).await;
     assert_eq!(before["n"], 6);
@@ -237,7 +239,10 @@ async fn results_are_the_same_before_and_after_sealing() {
         (live["ledger"]["unsealed"].as_i64(), tallied["ledger"]["unsealed"].as_i64()),
         (Some(20), Some(0))
     );
-    assert_same_results(&live, &tallied);
+    // Open: the live count is the same; the figures are the published snapshot's, which sealing
+    // moves by at least k (docs/anonymity.md).
+    assert_eq!(live["n"], tallied["n"]);
+    assert_eq!((live["snapshot_n"].as_u64(), tallied["snapshot_n"].as_u64()), (Some(0), Some(20)));
     for i in 20..33 {
         submit_varied(&app, &code, i).await;
     }
@@ -248,7 +253,9 @@ async fn results_are_the_same_before_and_after_sealing() {
         (mixed["ledger"]["unsealed"].as_i64(), sealed["ledger"]["blocks"].as_i64()),
         (Some(13), Some(2))
     );
-    assert_same_results(&mixed, &sealed);
+    assert_eq!(mixed["n"], sealed["n"]);
+    assert_eq!(mixed["snapshot_n"], 20);
+    assert_eq!(mixed["index"], tallied["index"], "the same snapshot, the same figures");
     assert_eq!(sealed["n"], 33);
     assert!(sealed["flags"]["diarahkan"].as_i64().unwrap() > 0);
     assert!(!sealed["breakdowns"]["usia"][0]["suppressed"].as_bool().unwrap());
@@ -295,35 +302,6 @@ async fn results_of(app: &TestApp, cid: &str) -> Value {
     r.json().await.unwrap()
 }
 
-/// Every number equal, floats up to rounding (sums are added in another order).
-fn assert_same_results(a: &Value, b: &Value) {
-    fn walk(a: &Value, b: &Value, path: &str) {
-        match (a, b) {
-            (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-                assert!(crate::results::close(x, y), "{path}: {x} vs {y}");
-            }
-            (Value::Object(x), Value::Object(y)) => {
-                assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{path}");
-                for (k, v) in x {
-                    if path.is_empty() && k == "ledger" {
-                        continue;
-                    }
-                    walk(v, &y[k], &format!("{path}.{k}"));
-                }
-            }
-            (Value::Array(x), Value::Array(y)) => {
-                assert_eq!(x.len(), y.len(), "{path}");
-                for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    walk(p, q, &format!("{path}[{i}]"));
-                }
-            }
-            _ => assert_eq!(a, b, "{path}"),
-        }
-    }
-    walk(a, b, "");
-}
-
 #[tokio::test]
 async fn the_responses_export_names_every_column_once() {
     let app = spawn_app().await;
@@ -335,6 +313,8 @@ async fn the_responses_export_names_every_column_once() {
         .to_owned();
     let r = submit_json(&app, &code, all(3), json!({"screening": {"diarahkan": "ya"}})).await;
     assert_eq!(r.status(), 201);
+    // The responses export lists sealed responses.
+    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
     let csv = app
         .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), Some(&app.admin_key))
         .await
@@ -374,6 +354,7 @@ async fn the_responses_export_names_every_column_once() {
 async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     let app = spawn_app().await;
     let (cid, ids) = sealed_campaign(&app, 6).await;
+    crate::publication::close(&app, &cid).await;
     let before: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
         .await
@@ -715,6 +696,7 @@ async fn the_xlsx_workbook_matches_the_api() {
     use calamine::{DataType, Reader, Xlsx};
     let app = spawn_app().await;
     let (cid, _) = sealed_campaign(&app, 7).await;
+    crate::publication::close(&app, &cid).await;
     let results: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
         .await
@@ -755,7 +737,8 @@ async fn the_xlsx_workbook_matches_the_api() {
         .text()
         .await
         .unwrap();
-    assert!(rcsv.lines().nth(1).unwrap().starts_with("index,IPKP,7,"), "{rcsv}");
+    assert!(rcsv.lines().nth(1).unwrap().starts_with("responses,,7,"), "{rcsv}");
+    assert!(rcsv.lines().nth(2).unwrap().starts_with("index,IPKP,7,"), "{rcsv}");
 }
 
 /// Seeds `n` responses straight into the database (the export's input; no HTTP needed).

@@ -20,6 +20,7 @@ mod hasil_zones;
 mod healthcheck;
 mod integrity;
 mod openapi;
+mod publication;
 mod reliability;
 mod reports;
 mod results;

@@ -439,6 +439,8 @@ async fn text_patterns_hold_at_their_edges() {
     // An exclusion's reason: 5–1000 characters.
     let (cid, code) = survey(&app).await;
     assert_eq!(submit_json(&app, &code, all(3), json!({})).await.status(), 201);
+    // The responses export lists sealed responses.
+    integritas::repo::ledger::seal_all(&app.db).await.unwrap();
     let csv = app
         .get(&format!("/api/v1/campaigns/{cid}/responses.csv"), admin)
         .await

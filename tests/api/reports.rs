@@ -44,6 +44,8 @@ async fn campaign_with_data(app: &TestApp) -> (String, String) {
         .await;
         assert_eq!(r.status(), 201);
     }
+    // Closed, so the pages show the exact figures (while open: the published snapshot).
+    crate::publication::close(app, &cid).await;
     (unit["id"].as_str().unwrap().to_owned(), cid)
 }
 
