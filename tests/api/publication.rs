@@ -16,9 +16,12 @@ use crate::survey::{all, submit_json};
 
 const K: u64 = 5;
 
+/// The test server with k = 5. The tests seal explicitly (what the sealer would do), so the
+/// background sealer is slowed down: two sealers at once race for a block's `seq`.
 async fn app_with_k() -> TestApp {
     spawn_app_with(|env| {
         env.insert("INTEGRITAS_MIN_GROUP".into(), K.to_string());
+        env.insert("INTEGRITAS_SEAL_SECONDS".into(), "3600".into());
     })
     .await
 }
@@ -163,7 +166,6 @@ async fn every_view_moves_in_steps_of_k_in_json_report_and_export() {
     let app = app_with_k().await;
     let (cid, _, codes) = campaign_with_desks(&app, &["A", "B", "C"]).await;
     let (_, assessor) = app.create_key("assessor", None).await;
-    let page = crate::reports::logged_in(&app, &assessor).await;
     let desks = ["A", "A", "B", "A", "C", "B", "A"];
     let layanan = ["Paspor", "Visa", "Paspor", "Izin Tinggal", "Paspor"];
     let mut last_snapshot = 0;
@@ -211,6 +213,8 @@ async fn every_view_moves_in_steps_of_k_in_json_report_and_export() {
         }
         // The report page says what the figures were computed on, and why cells are hidden.
         if i % 6 == 5 {
+            // A fresh session each time: an idle pooled connection may have been closed meanwhile.
+            let page = crate::reports::logged_in(&app, &assessor).await;
             let html = page
                 .get(app.url(&format!("/laporan/kampanye/{cid}")))
                 .send()
