@@ -11,6 +11,8 @@
 //!   and pooling them;
 //! * [`time_zone`] — WIB, WITA, WIT: the date and year of an instant in a unit's zone;
 //! * [`numbers`] — the one rounding rule of every number a person reads (and of the SKM category);
+//! * [`publication`] — what a reader may see of an open campaign: figures that move only in
+//!   steps of at least k responses, small cells suppressed (the anonymity rule of issue 12);
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
@@ -26,6 +28,7 @@ pub mod inbox;
 pub mod language;
 pub mod ledger;
 pub mod numbers;
+pub mod publication;
 pub mod respond;
 pub mod sample_size;
 pub mod scoring;

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use super::{r2, responses, xlsx};
 use crate::domain::forms::Form;
 use crate::repo::results::ExportRow;
-use crate::views::results::Results;
+use crate::views::results::{Cell, Results};
 
 /// The results as CSV for reading.
 pub fn results_csv(r: &Results) -> anyhow::Result<Vec<u8>> {
@@ -26,10 +26,13 @@ pub fn results_csv(r: &Results) -> anyhow::Result<Vec<u8>> {
         "category",
     ])?;
     let cat = r.index.category.map(|c| format!("{c:?}")).unwrap_or_default();
+    // The live count of stored responses, then every figure with the size of the snapshot it was
+    // computed on (while open: the published snapshot, docs/anonymity.md).
+    w.write_record(["responses", "", &r.n.to_string(), "", "", "", "", "", "", ""])?;
     w.write_record([
         "index",
         r.index_name.as_str(),
-        &r.n.to_string(),
+        &r.snapshot_n.to_string(),
         &r2(r.index.value),
         &r2(r.index.sd),
         &r2(r.index.ci_low),
@@ -65,14 +68,25 @@ pub fn results_csv(r: &Results) -> anyhow::Result<Vec<u8>> {
             "",
         ])?;
     }
-    for (key, cells) in &r.breakdowns {
-        for cell in cells {
-            let label = format!("{key}={}", cell.value);
-            let n = cell.n.map(|n| n.to_string()).unwrap_or_else(|| "<5".into());
-            w.write_record(["breakdown", label.as_str(), &n, &r2(cell.index), "", "", "", "", "", ""])?;
-        }
+    for (key, cell) in cells(r) {
+        let label = format!("{key}={}", cell.value);
+        let n = cell.n.map(|n| n.to_string()).unwrap_or_else(|| suppressed(cell));
+        w.write_record(["breakdown", label.as_str(), &n, &r2(cell.index), "", "", "", "", "", ""])?;
     }
     Ok(w.into_inner()?)
+}
+
+/// Every breakdown cell with its dimension's name: the demographics, then the desks (`desk`).
+fn cells(r: &Results) -> impl Iterator<Item = (&str, &Cell)> {
+    r.breakdowns
+        .iter()
+        .flat_map(|(key, cells)| cells.iter().map(move |c| (key.as_str(), c)))
+        .chain(r.desks.iter().map(|c| ("desk", c)))
+}
+
+/// What a suppressed cell says instead of its figures: why, in Bahasa Indonesia.
+fn suppressed(cell: &Cell) -> String {
+    cell.reason.as_ref().map_or_else(|| "-".to_owned(), |r| r.id.clone())
 }
 
 /// The workbook of a campaign's results, its Respons sheet filled by [`ResultsWorkbook::append`].
@@ -202,21 +216,17 @@ fn breakdowns(s: &mut Worksheet, r: &Results) -> anyhow::Result<()> {
     for (j, h) in ["breakdown", "value", "n", "index"].iter().enumerate() {
         s.write_string_with_format(0, j as u16, *h, &bold).map_err(xlsx)?;
     }
-    let mut row = 1;
-    for (key, cells) in &r.breakdowns {
-        for cell in cells {
-            s.write_string(row, 0, key).map_err(xlsx)?;
-            s.write_string(row, 1, &cell.value).map_err(xlsx)?;
-            match (cell.n, cell.index) {
-                (Some(n), Some(i)) => {
-                    s.write_number(row, 2, n as f64).map_err(xlsx)?;
-                    s.write_number_with_format(row, 3, i, &num).map_err(xlsx)?;
-                }
-                _ => {
-                    s.write_string(row, 2, "<5").map_err(xlsx)?;
-                }
+    for (row, (key, cell)) in (1..).zip(cells(r)) {
+        s.write_string(row, 0, key).map_err(xlsx)?;
+        s.write_string(row, 1, &cell.value).map_err(xlsx)?;
+        match (cell.n, cell.index) {
+            (Some(n), Some(i)) => {
+                s.write_number(row, 2, n as f64).map_err(xlsx)?;
+                s.write_number_with_format(row, 3, i, &num).map_err(xlsx)?;
             }
-            row += 1;
+            _ => {
+                s.write_string(row, 2, suppressed(cell)).map_err(xlsx)?;
+            }
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod keys;
 pub mod ledger;
 pub mod links;
+pub mod publication;
 pub mod responses;
 pub mod results;
 pub mod secrets;

@@ -101,7 +101,7 @@ pub fn aggregate_statements(db: &impl ConnectionTrait, chunk: &[Uuid]) -> [(&'st
 }
 
 /// The rows the statements of this file return, read by column name (`FromQueryResult`).
-mod rows {
+pub(super) mod rows {
     use sea_orm::FromQueryResult;
     use uuid::Uuid;
 
@@ -238,12 +238,12 @@ async fn all<T: FromQueryResult>(db: &impl ConnectionTrait, stmt: Statement) -> 
 }
 
 impl Aggregate {
-    fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
+    pub(super) fn add_count(&mut self, item: String, value: u8, flagged: bool, n: i64) {
         *self.counts.entry((item, value, flagged)).or_insert(0) += n;
     }
 
     /// Adds (sign 1) or subtracts (sign -1) one group of responses with the same flags.
-    fn add_group(&mut self, g: &rows::Group, sign: i64) {
+    pub(super) fn add_group(&mut self, g: &rows::Group, sign: i64) {
         let (y, t) = g.moments();
         let n = y.n as i64;
         self.speeder += sign * n * g.speeder as i64;
@@ -371,7 +371,9 @@ pub async fn per_day(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<Vec
     Ok(all::<rows::DayCount>(db, stmt).await?.into_iter().map(|r| (r.d, r.n)).collect())
 }
 
-/// One page of anonymous response rows for an export, after `after` (keyset pagination by id),
+/// One page of anonymous response rows for an export, after `after` (keyset pagination by id):
+/// every row of `response` is a sealed one (only the sealer writes them), so a response shows up
+/// in a group with its block (docs/anonymity.md),
 /// with their answers and fields: three queries a page, so memory is bounded by the page size.
 pub struct ExportRow {
     pub id: Uuid,

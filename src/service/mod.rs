@@ -29,6 +29,7 @@ pub mod health;
 pub mod keys;
 pub mod ledger;
 pub mod links;
+pub mod published;
 pub mod reports;
 pub mod results;
 pub mod submit;

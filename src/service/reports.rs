@@ -323,15 +323,15 @@ pub async fn unit(state: &AppState, s: &Session<'_>, id: Uuid, q: &HasilParams) 
     let list = repo::campaigns::list_for_unit(&state.db, id)
         .await
         .during("listing the unit's campaigns")?;
-    let ids: Vec<Uuid> = list.iter().map(|c| c.id).collect();
-    let aggs = repo::results::aggregates(&state.db, &ids)
-        .await
-        .during("reading the campaigns' aggregates")?;
     let mut campaigns = Vec::with_capacity(list.len());
     for c in &list {
         let form = super::forms::of_campaign(state, c)?;
-        let agg = aggs.get(&c.id).cloned().unwrap_or_default();
-        let a = super::results::analysis_of(&form, &agg, c.population.map(|p| p as u64), true);
+        // As published (docs/anonymity.md): an open campaign's snapshot, not its live answers.
+        let published = super::published::read(state, c).await?;
+        let agg = &published.agg;
+        let flagged = agg.moments.get(&true).map_or(0, |m| m.0.n);
+        let include = crate::domain::publication::include_flagged_offered(state.settings.min_group, published.publication.exact, flagged);
+        let a = super::results::analysis_of(&form, agg, c.population.map(|p| p as u64), include);
         let si = SurveyIndex::from_analysis(&a, form.scale.max, c.population.map(|p| p as u64));
         let period = repo::campaigns::period(c);
         campaigns.push(CampaignRow {
@@ -425,6 +425,15 @@ mod tests {
             scale_max,
             status: crate::domain::campaign::CampaignStatus::Open,
             n: 0,
+            snapshot_n: 0,
+            publication: crate::views::results::Publication {
+                k: 10,
+                exact: false,
+                snapshot_blocks: 0,
+                distributions_shown: false,
+                includes_flagged: true,
+                note: None,
+            },
             population: None,
             required_n: 0,
             adequate: false,
@@ -440,6 +449,7 @@ mod tests {
                 items: vec![],
             },
             breakdowns: Default::default(),
+            desks: vec![],
             change: None,
             change_reason: None,
             ledger: crate::views::results::LedgerHead {

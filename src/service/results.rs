@@ -1,23 +1,27 @@
 //! A campaign's results (DESIGN §3): the statistics of its analysis set with and without flagged
-//! responses, breakdowns with small cells suppressed, the change from the unit's previous campaign
+//! responses, breakdowns by demographic and by desk with small cells suppressed — while the
+//! campaign is open, all of them as published (`service::published`, docs/anonymity.md), with the
+//! live count of responses beside them — the change from the unit's previous campaign
 //! of the same form version (Welch; none, with the reason, when there is no such campaign), and
 //! the ledger head the figures were computed from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use uuid::Uuid;
 
 use super::campaigns::{Access, load};
+use super::published::Published;
 use crate::domain::access::Principal;
 use crate::domain::evaluation::{PreviousCampaign, previous_for_change};
 use crate::domain::forms::Form;
+use crate::domain::publication::{CellView, Dimension, Hidden, include_flagged_offered};
 use crate::domain::sample_size::required_n;
-use crate::domain::stats::{Analysis, AnalysisInput, ItemCounts, Moments, analyse, suppress, welch};
+use crate::domain::stats::{Analysis, AnalysisInput, ItemCounts, MIN_CELL, Moments, analyse, welch};
 use crate::entities::campaign;
 use crate::error::{AppResult, During};
 use crate::repo::{self, results::Aggregate};
 use crate::state::AppState;
-use crate::views::results::{Cell, Change, Flags, Results, Subset};
+use crate::views::results::{Cell, Change, Flags, Publication, Reason, Results, Subset};
 
 /// A campaign's results (admin, the unit's operator, assessor).
 #[tracing::instrument(skip_all, fields(campaign_id = %id))]
@@ -78,50 +82,112 @@ async fn previous(state: &AppState, c: &campaign::Model) -> AppResult<Result<cam
     }))
 }
 
-/// The results of a campaign the caller was already allowed to read.
+/// A breakdown cell as published: figures when shown, the reason when suppressed.
+fn cell(value: String, m: &Moments, view: &CellView, k: u64) -> Cell {
+    match view.hidden {
+        None => Cell {
+            value,
+            n: Some(m.n),
+            index: m.mean(),
+            suppressed: false,
+            reason: None,
+        },
+        Some(why) => {
+            let (id, en) = why.describe(k_of(why, k));
+            Cell {
+                value,
+                n: None,
+                index: None,
+                suppressed: true,
+                reason: Some(Reason { id, en }),
+            }
+        }
+    }
+}
+
+/// The group size a reason names: k while open; the statistics' minimum cell after close.
+fn k_of(why: Hidden, k: u64) -> u64 {
+    match why {
+        Hidden::FewerThanMinimum => MIN_CELL,
+        _ => k,
+    }
+}
+
+/// The breakdowns by demographic and by desk, as published.
+fn breakdowns(form: &Form, p: &Published, labels: &HashMap<String, String>, k: u64) -> (BTreeMap<String, Vec<Cell>>, Vec<Cell>) {
+    let mut by_field: BTreeMap<String, Vec<Cell>> = form.demographics.iter().map(|d| (d.id.clone(), Vec::new())).collect();
+    let mut desks = Vec::new();
+    for (key, view) in &p.publication.cells {
+        let m = p.cells.get(key).copied().unwrap_or_default();
+        match &key.0 {
+            Dimension::Demographic(d) => by_field.entry(d.clone()).or_default().push(cell(key.1.clone(), &m, view, k)),
+            Dimension::Desk => {
+                let label = labels.get(&key.1).cloned().unwrap_or_else(|| key.1.clone());
+                desks.push(cell(label, &m, view, k));
+            }
+        }
+    }
+    (by_field, desks)
+}
+
+/// The note on figures that are not exact yet, in both languages.
+fn note(k: u64, snapshot_n: u64, live: u64) -> Reason {
+    Reason {
+        id: format!(
+            "Kampanye masih berjalan: angka dihitung atas {snapshot_n} dari {live} respons yang tersimpan dan hanya berubah \
+             setiap bertambah sedikitnya {k} respons, agar jawaban seseorang tidak dapat dikenali."
+        ),
+        en: format!(
+            "The campaign is still open: figures are computed on {snapshot_n} of {live} stored responses and change only \
+             once at least {k} more have come in, so no one's answers can be recognised."
+        ),
+    }
+}
+
+/// The results of a campaign the caller was already allowed to read: live participation, and
+/// answer-derived figures as published (`service::published`).
 #[tracing::instrument(skip_all, fields(campaign_id = %c.id))]
 pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results> {
+    let k = state.settings.min_group;
     let form = super::forms::of_campaign(state, c)?;
     let (prev, no_change) = match previous(state, c).await? {
         Ok(p) => (Some(p), None),
         Err(why) => (None, Some(why)),
     };
-    let mut ids = vec![c.id];
-    ids.extend(prev.as_ref().map(|p| p.id));
-    // Independent reads, each on its own pooled connection: the database works on them in
-    // parallel (PostgreSQL, and SQLite readers in WAL mode).
-    let this = [c.id];
-    let (aggs, cells, head, waiting) = futures_util::try_join!(
-        repo::results::aggregates(&state.db, &ids),
-        repo::results::breakdowns(&state.db, c.id),
+    let published = super::published::read(state, c).await?;
+    let prev_published = match &prev {
+        Some(p) => Some(super::published::read(state, p).await?),
+        None => None,
+    };
+    let (head, excluded, labels) = futures_util::try_join!(
         repo::ledger::head(&state.db, c.id),
-        repo::inbox::pending_counts(&state.db, &this),
+        repo::publication::excluded_count(&state.db, c.id),
+        repo::publication::desk_labels(&state.db, c.id),
     )
-    .during("reading the campaign's aggregates")?;
-    let agg = aggs.get(&c.id).cloned().unwrap_or_default();
+    .during("reading the campaign's ledger head")?;
+    let agg = &published.agg;
+    let pub_ = &published.publication;
     let population = c.population.map(|p| p as u64);
-    let all = analysis_of(&form, &agg, population, true);
-    let clean = analysis_of(&form, &agg, population, false);
-    let required = required_n(population);
-    // The count stays live (participation is not an answer): the sealed responses of the analysis
-    // set and the submissions waiting in the inbox. Every answer-derived figure is the sealed
-    // blocks' alone.
-    let n = all.n + waiting.get(&c.id).copied().unwrap_or(0).max(0) as u64;
-
-    let mut breakdowns: BTreeMap<String, Vec<Cell>> = form.demographics.iter().map(|d| (d.id.clone(), Vec::new())).collect();
-    for (key, value, m) in cells {
-        let hidden = suppress(m.n);
-        breakdowns.entry(key).or_default().push(Cell {
-            value,
-            n: (!hidden).then_some(m.n),
-            index: if hidden { None } else { m.mean() },
-            suppressed: hidden,
-        });
+    let flagged = agg.moments.get(&true).map_or(0, |m| m.0.n);
+    let includes_flagged = include_flagged_offered(k, pub_.exact, flagged);
+    let mut all = analysis_of(&form, agg, population, includes_flagged);
+    let mut clean = analysis_of(&form, agg, population, false);
+    if !pub_.distributions {
+        for i in all.items.iter_mut().chain(clean.items.iter_mut()) {
+            i.distribution.clear();
+        }
     }
+    let required = required_n(population);
+    // Live: every stored response (sealed or waiting), excluded ones left out. Once closed, every
+    // response is sealed and the exact figures count them all.
+    let live = (head.sealed + head.unsealed - excluded).max(0) as u64;
+    let live = if pub_.exact { pub_.snapshot_n } else { live };
+    let (by_field, desks) = breakdowns(&form, &published, &labels, k);
 
-    let change = prev.as_ref().and_then(|p| {
-        let prev_scores: Moments = aggs.get(&p.id).map(|a| a.moments(true).0).unwrap_or_default();
-        welch(&agg.moments(true).0, &prev_scores).map(|w| Change {
+    let change = prev_published.as_ref().zip(prev.as_ref()).and_then(|(pp, p)| {
+        let prev_flagged = pp.agg.moments.get(&true).map_or(0, |m| m.0.n);
+        let prev_scores: Moments = pp.agg.moments(include_flagged_offered(k, pp.publication.exact, prev_flagged)).0;
+        welch(&agg.moments(includes_flagged).0, &prev_scores).map(|w| Change {
             previous_campaign_id: p.id,
             previous_index: prev_scores.mean(),
             difference: w.difference,
@@ -138,14 +204,23 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
         index_name: form.index_name.as_str().to_owned(),
         scale_max: form.scale.max,
         status: repo::campaigns::period(c).status(crate::domain::now()),
-        n,
+        n: live,
+        snapshot_n: pub_.snapshot_n,
+        publication: Publication {
+            k,
+            exact: pub_.exact,
+            snapshot_blocks: published.snapshot_seq,
+            distributions_shown: pub_.distributions,
+            includes_flagged,
+            note: (!pub_.exact).then(|| note(k, pub_.snapshot_n, live)),
+        },
         population: c.population,
         required_n: required,
-        adequate: n >= required,
+        adequate: live >= required,
         index: all.index,
         alpha: all.alpha,
         items: all.items,
-        flags: flags(&agg),
+        flags: flags(agg),
         without_flagged: Subset {
             n: clean.n,
             adequate: clean.n >= required,
@@ -153,7 +228,8 @@ pub async fn compute(state: &AppState, c: &campaign::Model) -> AppResult<Results
             alpha: clean.alpha,
             items: clean.items,
         },
-        breakdowns,
+        breakdowns: by_field,
+        desks,
         change_reason: match (&change, no_change) {
             (Some(_), _) => None,
             (None, Some(why)) => Some(why),

@@ -41,6 +41,8 @@ fn answer_derived(mut v: Value) -> Value {
     for k in ["n", "adequate", "ledger"] {
         v.as_object_mut().unwrap().remove(k);
     }
+    // The note names the live count beside the snapshot's size.
+    v["publication"].as_object_mut().unwrap().remove("note");
     v
 }
 

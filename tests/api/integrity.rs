@@ -140,6 +140,8 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     // 4. What the statistics read beyond the hashed content: the block's tallies (the results
     //    add those up instead of the answers), the `sealed` marks, and the derived columns.
     let (cid4, ids4) = sealed_campaign(&app, 6).await;
+    // Closed, so the results are the exact ones (while open: the published snapshot).
+    crate::publication::close(&app, &cid4).await;
     let c4: uuid::Uuid = cid4.parse().unwrap();
     let before = results_of(&app, &cid4).await;
     assert_eq!(before["n"], 6);
@@ -238,6 +240,8 @@ async fn results_move_in_sealed_groups_and_are_complete_at_close() {
         ),
         (Some(20), Some(5), Some(3))
     );
+    // The figures are the published snapshot's: the three sealed groups (docs/anonymity.md).
+    assert_eq!(partial["snapshot_n"], 15);
     for i in 20..33 {
         submit_varied(&app, &code, i).await;
     }
@@ -345,6 +349,7 @@ async fn the_responses_export_names_every_column_once() {
 async fn exclusion_and_reinclusion_move_the_results_and_are_audited() {
     let app = spawn_app().await;
     let (cid, ids) = sealed_campaign(&app, 6).await;
+    crate::publication::close(&app, &cid).await;
     let before: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
         .await
@@ -687,6 +692,7 @@ async fn the_xlsx_workbook_matches_the_api() {
     use calamine::{DataType, Reader, Xlsx};
     let app = spawn_app().await;
     let (cid, _) = sealed_campaign(&app, 7).await;
+    crate::publication::close(&app, &cid).await;
     let results: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
         .await
@@ -727,7 +733,8 @@ async fn the_xlsx_workbook_matches_the_api() {
         .text()
         .await
         .unwrap();
-    assert!(rcsv.lines().nth(1).unwrap().starts_with("index,IPKP,7,"), "{rcsv}");
+    assert!(rcsv.lines().nth(1).unwrap().starts_with("responses,,7,"), "{rcsv}");
+    assert!(rcsv.lines().nth(2).unwrap().starts_with("index,IPKP,7,"), "{rcsv}");
 }
 
 /// Seeds `n` responses straight into the database (the export's input; no HTTP needed).

@@ -23,6 +23,7 @@ mod integrity;
 mod latency;
 mod openapi;
 mod processes;
+mod publication;
 mod reliability;
 mod reports;
 mod results;

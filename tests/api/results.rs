@@ -94,6 +94,8 @@ async fn check_fixture(name: &str, form: &str) {
         None => spawn_app().await,
     };
     let cid = submit_fixture(&app, &fx, form).await;
+    // Exact figures are those after close (while open they are the published snapshot).
+    crate::publication::close(&app, &cid).await;
     let r: Value = app
         .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
         .await
@@ -159,10 +161,23 @@ async fn empty_campaign_results_are_null_not_errors() {
         .await
         .unwrap();
     assert_eq!(r["n"], 0);
+    assert_eq!(r["snapshot_n"], 0);
     assert_eq!(r["index"]["value"], Value::Null);
     assert_eq!(r["alpha"], Value::Null);
-    assert_eq!(r["items"][0]["distribution"], json!({"1": 0, "2": 0, "3": 0, "4": 0}));
+    // Open: no distribution below k responses; closed: the exact (empty) one.
+    assert_eq!(r["publication"]["distributions_shown"], false);
+    assert_eq!(r["items"][0]["distribution"], json!({}));
     assert_eq!(r["adequate"], false);
+    let cid = c["id"].as_str().unwrap();
+    crate::publication::close(&app, cid).await;
+    let r: Value = app
+        .get(&format!("/api/v1/campaigns/{cid}/results"), Some(&app.admin_key))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["publication"]["exact"], true);
+    assert_eq!(r["items"][0]["distribution"], json!({"1": 0, "2": 0, "3": 0, "4": 0}));
 }
 
 #[tokio::test]

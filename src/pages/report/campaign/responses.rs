@@ -1,6 +1,6 @@
 //! The campaign report's sections about the responses themselves: how many came in each day,
 //! how many are flagged, the breakdowns by respondent group (by their labels in the form's order;
-//! small cells suppressed), the change from the previous campaign, and the responses an assessor
+//! small cells suppressed, with the reason) and by desk, the change from the previous campaign, and the responses an assessor
 //! excluded (times in the unit's zone).
 
 use super::{BreakdownDef, BreakdownView, CellView, ChangeView, DayCount, DaysSection, ExclusionRow, ExclusionView, KeyValue};
@@ -12,8 +12,8 @@ use crate::pages::report::words::breakdown_name;
 use crate::pages::report::{Results, campaign_href};
 use crate::views::results::Cell;
 
-/// Shown instead of a count below the suppression limit.
-const SUPPRESSED: &str = "< 5 (disembunyikan)";
+/// Shown instead of a count when a cell carries no reason (it always does from the service).
+const SUPPRESSED: &str = "disembunyikan";
 
 /// Below this p-value the change is called significant.
 const SIGNIFICANCE: f64 = 0.05;
@@ -49,7 +49,10 @@ pub(super) fn breakdowns(r: &Results, defs: &[BreakdownDef]) -> Vec<BreakdownVie
         value: label.map_or_else(|| c.value.clone(), |l| l.id.clone()),
         value_en: label.filter(|l| l.en != l.id).map(|l| l.en.clone()).unwrap_or_default(),
         n: match (c.suppressed, c.n) {
-            (true, _) => SUPPRESSED.to_owned(),
+            (true, _) => c
+                .reason
+                .as_ref()
+                .map_or_else(|| SUPPRESSED.to_owned(), |r| format!("{} / {}", r.id, r.en)),
             (false, n) => n.map_or_else(|| DASH.to_owned(), |n| n.to_string()),
         },
         index: if c.suppressed { DASH.to_owned() } else { format::value(c.index) },
@@ -71,6 +74,12 @@ pub(super) fn breakdowns(r: &Results, defs: &[BreakdownDef]) -> Vec<BreakdownVie
         out.push(BreakdownView {
             name: breakdown_name(key),
             cells: cells.iter().map(|c| cell(c, None)).collect(),
+        });
+    }
+    if !r.desks.is_empty() {
+        out.push(BreakdownView {
+            name: Localized::new("Loket (tautan terbuka)", "Desk (open link)"),
+            cells: r.desks.iter().map(|c| cell(c, None)).collect(),
         });
     }
     out

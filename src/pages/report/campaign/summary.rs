@@ -1,4 +1,5 @@
-//! The top of the campaign report: the facts (unit, campaign, form, status, dates, population),
+//! The top of the campaign report: the facts (unit, campaign, form, status, dates, population,
+//! responses stored and the size of the snapshot the figures were computed on),
 //! the index table (all responses beside those without flagged ones, on the form's scale, 0–4
 //! and converted), and the threshold verdicts.
 
@@ -55,6 +56,15 @@ pub(super) fn facts(p: &CampaignReport) -> Vec<KeyValue> {
             "Populasi (N)",
             "Population (N)",
             r.population.map_or_else(|| UNKNOWN.both(), |n| n.to_string()),
+        ),
+        fact("Respons tersimpan", "Responses stored", r.n.to_string()),
+        fact(
+            "Angka dihitung atas",
+            "Figures computed on",
+            match &r.publication.note {
+                None => format!("{} respons (lengkap / complete)", r.snapshot_n),
+                Some(note) => format!("{} respons — {} / {}", r.snapshot_n, note.id, note.en),
+            },
         ),
         fact("ID kampanye", "Campaign id", r.campaign_id.to_string()),
     ]

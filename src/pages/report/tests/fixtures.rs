@@ -15,7 +15,7 @@ use crate::domain::evaluation::Pooling;
 use crate::domain::time_zone::TimeZone as Zone;
 use crate::views::hasil::{CampaignRef, Inputs, UnitRef};
 pub(super) use crate::views::results::Subset;
-use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead};
+use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead, Publication, Reason};
 
 pub(super) fn nav(national: bool) -> Nav<'static> {
     Nav {
@@ -100,12 +100,17 @@ pub(super) fn results() -> Results {
                 n: Some(30),
                 index: Some(3.0312),
                 suppressed: false,
+                reason: None,
             },
             Cell {
                 value: format!("Izin {EVIL}"),
                 n: None,
                 index: None,
                 suppressed: true,
+                reason: Some(Reason {
+                    id: "kurang dari 5 responden".to_owned(),
+                    en: "fewer than 5 respondents".to_owned(),
+                }),
             },
         ],
     );
@@ -119,18 +124,21 @@ pub(super) fn results() -> Results {
                 n: Some(12),
                 index: Some(3.1),
                 suppressed: false,
+                reason: None,
             },
             Cell {
                 value: "sd-smp".to_owned(),
                 n: Some(9),
                 index: Some(2.9),
                 suppressed: false,
+                reason: None,
             },
             Cell {
                 value: "sma".to_owned(),
                 n: Some(19),
                 index: Some(3.0),
                 suppressed: false,
+                reason: None,
             },
         ],
     );
@@ -143,6 +151,15 @@ pub(super) fn results() -> Results {
         scale_max: 4,
         status: CampaignStatus::Closed,
         n: all.n,
+        snapshot_n: all.n,
+        publication: Publication {
+            k: 10,
+            exact: true,
+            snapshot_blocks: 3,
+            distributions_shown: true,
+            includes_flagged: true,
+            note: None,
+        },
         population: Some(250),
         required_n: 152,
         adequate: false,
@@ -163,6 +180,13 @@ pub(super) fn results() -> Results {
             items: clean.items,
         },
         breakdowns,
+        desks: vec![Cell {
+            value: "Loket 1".to_owned(),
+            n: Some(40),
+            index: Some(3.0),
+            suppressed: false,
+            reason: None,
+        }],
         change: Some(Change {
             previous_campaign_id: Uuid::from_u128(0xC0),
             previous_index,

@@ -70,8 +70,10 @@ fn campaign_report_renders_everything() {
     assert!(html.contains("Tidak lulus / fail"), "3.60 is out of reach");
     assert!(html.contains(">—</span>"), "no verdict");
     assert!(html.contains(": tidak / no"));
-    // Suppressed cell.
-    assert!(html.contains("&#60; 5 (disembunyikan)"));
+    // Suppressed cell, with its reason; the desks; what the figures were computed on.
+    assert!(html.contains("kurang dari 5 responden / fewer than 5 respondents"));
+    assert!(html.contains("Loket 1"));
+    assert!(html.contains("respons (lengkap / complete)"));
     assert!(html.contains("Belum ada data / no data"));
     // Items: chart, table, distribution with legend and counts.
     assert_eq!(html.matches("<svg").count(), 4, "progress, items, distribution, per day");
