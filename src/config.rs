@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::domain::network::TrustProxy;
+
 /// One configuration problem, printed as a single line at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{var}: {message}")]
@@ -75,7 +77,10 @@ pub struct Settings {
     /// Whether `INTEGRITAS_PUBLIC_URL` was given (otherwise `public_url` is made from `listen`).
     pub public_url_set: bool,
     pub rate_limit: Option<RateLimit>,
-    pub trust_proxy: bool,
+    /// How many (link or batch, client group) budgets the limiter holds at most.
+    pub rate_limit_keys: usize,
+    /// Which hops before the service are trusted proxies (`X-Forwarded-For`).
+    pub trust_proxy: TrustProxy,
     /// Completions faster than this are flagged as speeders.
     pub min_seconds: u64,
     pub bootstrap_admin_key: Option<String>,
@@ -87,6 +92,12 @@ pub struct Settings {
     /// Database pool size.
     pub max_connections: u32,
 }
+
+/// Submissions per link (or token batch) per client address (IPv6: per /64) by default. High
+/// enough for a busy desk whose citizens share one address (an office's Wi-Fi, a carrier's NAT):
+/// one submission every 30 seconds, all day, with a burst of 120; low enough that one machine
+/// cannot fill a link unnoticed (docs/operations.md explains the choice).
+pub const DEFAULT_RATE_LIMIT: &str = "120/hour";
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -129,13 +140,12 @@ impl Settings {
             None => format!("http://{listen}"),
         };
         let forms_dir = val("INTEGRITAS_FORMS_DIR").map(PathBuf::from);
-        let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| "30/hour".into()))
+        let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| DEFAULT_RATE_LIMIT.into()))
             .map_err(|m| bad("INTEGRITAS_RATE_LIMIT", m))?;
-        let trust_proxy = match val("INTEGRITAS_TRUST_PROXY").as_deref() {
-            None | Some("0") | Some("false") | Some("no") | Some("off") => false,
-            Some("1") | Some("true") | Some("yes") | Some("on") => true,
-            Some(other) => return Err(bad("INTEGRITAS_TRUST_PROXY", format!("`{other}` is not true/false"))),
-        };
+        let rate_limit_keys =
+            parse_num(&val, "INTEGRITAS_RATE_LIMIT_KEYS", crate::limiter::DEFAULT_CAPACITY as u64)?.clamp(1, 10_000_000) as usize;
+        let trust_proxy =
+            TrustProxy::parse(&val("INTEGRITAS_TRUST_PROXY").unwrap_or_default()).map_err(|m| bad("INTEGRITAS_TRUST_PROXY", m))?;
         let min_seconds = parse_num(&val, "INTEGRITAS_MIN_SECONDS", 20)?;
         let bootstrap_admin_key = val("INTEGRITAS_BOOTSTRAP_ADMIN_KEY");
         if let Some(k) = &bootstrap_admin_key
@@ -161,6 +171,7 @@ impl Settings {
             public_url_set,
             forms_dir,
             rate_limit,
+            rate_limit_keys,
             trust_proxy,
             min_seconds,
             bootstrap_admin_key,
@@ -277,11 +288,19 @@ mod tests {
         assert_eq!(
             s.rate_limit,
             Some(RateLimit {
-                count: 30,
+                count: 120,
                 per: Duration::from_secs(3600)
             })
         );
-        assert!(!s.trust_proxy);
+        assert_eq!(s.trust_proxy, TrustProxy::Hops(0));
+        assert_eq!(
+            from(&[("INTEGRITAS_TRUST_PROXY", "true")]).unwrap().trust_proxy,
+            TrustProxy::Hops(1)
+        );
+        assert_eq!(
+            from(&[("INTEGRITAS_TRUST_PROXY", "nope")]).unwrap_err().var,
+            "INTEGRITAS_TRUST_PROXY"
+        );
         assert_eq!(s.forms_dir, None, "the built-in forms need no folder");
         let s = from(&[("INTEGRITAS_FORMS_DIR", " /etc/integritas/forms ")]).unwrap();
         assert_eq!(s.forms_dir, Some(PathBuf::from("/etc/integritas/forms")));

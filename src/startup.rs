@@ -159,7 +159,7 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     Ok(AppState {
         db,
         submit_turn,
-        limiter: Arc::new(SubmitLimiter::new(settings.rate_limit)),
+        limiter: Arc::new(SubmitLimiter::new(settings.rate_limit, settings.rate_limit_keys)),
         settings: Arc::new(settings),
         forms: Arc::new(registry),
         render_secret: Arc::new(secret.into_bytes()),

@@ -12,6 +12,7 @@
 //! * [`numbers`] — the one rounding rule of every number a person reads (and of the SKM category);
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
+//! * [`network`] — the client's address behind trusted proxies, and its group for the rate limit;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
 //! * [`ledger`] — content hashes of responses, the hash chain of sealed blocks, and its
 //!   verification over the stored rows (which the repository loads).
@@ -23,6 +24,7 @@ pub mod evaluation;
 pub mod forms;
 pub mod language;
 pub mod ledger;
+pub mod network;
 pub mod numbers;
 pub mod respond;
 pub mod sample_size;

@@ -14,6 +14,7 @@ mod campaigns;
 mod docs;
 mod errors;
 mod foundation;
+mod hardening;
 mod hasil;
 mod hasil_example;
 mod hasil_zones;

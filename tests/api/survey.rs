@@ -47,14 +47,14 @@ pub fn all(value: u8) -> Value {
 }
 
 /// The hidden render token from a rendered page.
-fn hidden_token(html: &str) -> String {
+pub(crate) fn hidden_token(html: &str) -> String {
     let at = html.find("name=\"render_token\"").expect("render_token input");
     let rest = &html[at..];
     let v = rest.find("value=\"").unwrap() + 7;
     rest[v..v + rest[v..].find('"').unwrap()].to_owned()
 }
 
-async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
     app.client.post(app.url(&format!("/s/{code}"))).form(pairs).send().await.unwrap()
 }
 
