@@ -15,6 +15,7 @@ mod docs;
 mod errors;
 mod foundation;
 mod hardening;
+mod hardening_exports;
 mod hasil;
 mod hasil_example;
 mod hasil_zones;
