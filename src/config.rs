@@ -84,6 +84,12 @@ pub struct Settings {
     /// Completions faster than this are flagged as speeders.
     pub min_seconds: u64,
     pub bootstrap_admin_key: Option<String>,
+    /// The master secret the signing keys are derived from (`INTEGRITAS_SECRET`); `None`: the
+    /// key file's.
+    pub secret: Option<String>,
+    /// Where the master secret is kept when not configured (`INTEGRITAS_KEY_FILE`); `None`: next to
+    /// the SQLite file, or `integritas.key` in the working directory ([`Settings::key_file`]).
+    pub key_file: Option<PathBuf>,
     pub log_format: LogFormat,
     /// How often the ledger sealer runs.
     pub seal_interval: Duration,
@@ -91,6 +97,8 @@ pub struct Settings {
     pub render_token_ttl: Duration,
     /// Database pool size.
     pub max_connections: u32,
+    /// How long a request body may take to arrive in full.
+    pub body_timeout: Duration,
 }
 
 /// Submissions per link (or token batch) per client address (IPv6: per /64) by default. High
@@ -148,14 +156,14 @@ impl Settings {
             TrustProxy::parse(&val("INTEGRITAS_TRUST_PROXY").unwrap_or_default()).map_err(|m| bad("INTEGRITAS_TRUST_PROXY", m))?;
         let min_seconds = parse_num(&val, "INTEGRITAS_MIN_SECONDS", 20)?;
         let bootstrap_admin_key = val("INTEGRITAS_BOOTSTRAP_ADMIN_KEY");
-        if let Some(k) = &bootstrap_admin_key
-            && k.len() < 24
-        {
-            return Err(bad(
-                "INTEGRITAS_BOOTSTRAP_ADMIN_KEY",
-                "must be at least 24 characters of random text",
-            ));
+        if let Some(k) = &bootstrap_admin_key {
+            check_strong("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", k)?;
         }
+        let secret = val("INTEGRITAS_SECRET");
+        if let Some(k) = &secret {
+            check_strong("INTEGRITAS_SECRET", k)?;
+        }
+        let key_file = val("INTEGRITAS_KEY_FILE").map(PathBuf::from);
         let log_format = match val("INTEGRITAS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -164,6 +172,7 @@ impl Settings {
         let seal_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_SEAL_SECONDS", 10)?.max(1));
         let render_token_ttl = Duration::from_secs(parse_num(&val, "INTEGRITAS_RENDER_TTL_SECONDS", 7200)?.max(60));
         let max_connections = parse_num(&val, "INTEGRITAS_DB_POOL", 16)?.clamp(1, 1000) as u32;
+        let body_timeout = Duration::from_secs(parse_num(&val, "INTEGRITAS_BODY_TIMEOUT_SECONDS", 30)?.clamp(1, 3600));
         Ok(Settings {
             database_url,
             listen,
@@ -175,10 +184,13 @@ impl Settings {
             trust_proxy,
             min_seconds,
             bootstrap_admin_key,
+            secret,
+            key_file,
             log_format,
             seal_interval,
             render_token_ttl,
             max_connections,
+            body_timeout,
         })
     }
 
@@ -196,6 +208,27 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The key file holding the master secret when `INTEGRITAS_SECRET` is not set: the configured
+    /// one, else `integritas.key` beside the SQLite database file, else in the working directory.
+    /// `None` for an in-memory database, which keeps nothing across restarts (nor does its key).
+    pub fn key_file(&self) -> Option<PathBuf> {
+        if let Some(f) = &self.key_file {
+            return Some(f.clone());
+        }
+        if !self.is_sqlite() {
+            return Some(PathBuf::from(KEY_FILE_NAME));
+        }
+        let rest = self.database_url.trim_start_matches("sqlite:");
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.strip_prefix("file:").unwrap_or(path);
+        if path.is_empty() || path == ":memory:" || query.split('&').any(|q| q == "mode=memory") {
+            return None;
+        }
+        let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+        Some(dir.join(KEY_FILE_NAME))
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -246,6 +279,27 @@ pub fn is_local_url(url: &str) -> bool {
         // Not a URL with a host: nothing a phone could open either.
         None => true,
     }
+}
+
+/// The key file's name when `INTEGRITAS_KEY_FILE` is not set.
+pub const KEY_FILE_NAME: &str = "integritas.key";
+
+/// Bits a typed secret must be estimated to carry (`domain::credentials::estimated_bits`).
+pub const MIN_SECRET_BITS: f64 = 128.0;
+
+/// Refuses a secret that is short or guessable, saying how to make a good one.
+fn check_strong(var: &'static str, secret: &str) -> Result<(), ConfigError> {
+    let bits = crate::domain::credentials::estimated_bits(secret);
+    if secret.chars().count() < 24 || bits < MIN_SECRET_BITS {
+        return Err(bad(
+            var,
+            format!(
+                "too weak: about {bits:.0} bits of randomness, at least {MIN_SECRET_BITS:.0} are needed \
+                 (at least 24 characters of random text, no repeats or patterns); make one with `openssl rand -base64 32`"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn parse_num(val: &impl Fn(&str) -> Option<String>, var: &'static str, default: u64) -> Result<u64, ConfigError> {
@@ -315,6 +369,33 @@ mod tests {
         let e = from(&[("INTEGRITAS_RATE_LIMIT", "lots")]).unwrap_err();
         assert_eq!(e.var, "INTEGRITAS_RATE_LIMIT");
         assert!(e.to_string().starts_with("INTEGRITAS_RATE_LIMIT: "));
+    }
+
+    #[test]
+    fn weak_bootstrap_keys_and_secrets_are_refused_with_a_clear_message() {
+        for weak in ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcabcabcabcabcabcabcabcabcabc", "short"] {
+            for var in ["INTEGRITAS_BOOTSTRAP_ADMIN_KEY", "INTEGRITAS_SECRET"] {
+                let e = from(&[(var, weak)]).unwrap_err();
+                assert_eq!(e.var, var);
+                assert!(e.message.contains("too weak") && e.message.contains("openssl rand"), "{e}");
+            }
+        }
+        let good = "Zr8pQ2xW7mK4vN9bT3yH6jF1aL5s";
+        assert!(from(&[("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", good), ("INTEGRITAS_SECRET", good)]).is_ok());
+    }
+
+    #[test]
+    fn the_key_file_sits_beside_the_database() {
+        let at = |url: &str| from(&[("INTEGRITAS_DATABASE_URL", url)]).unwrap().key_file();
+        assert_eq!(at("sqlite://integritas.db?mode=rwc"), Some(PathBuf::from("integritas.key")));
+        assert_eq!(
+            at("sqlite:///var/lib/integritas/data.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/integritas/integritas.key"))
+        );
+        assert_eq!(at("sqlite:file:x?mode=memory&cache=shared"), None);
+        assert_eq!(at("postgres://u@h/db"), Some(PathBuf::from("integritas.key")));
+        let s = from(&[("INTEGRITAS_KEY_FILE", "/run/secrets/integritas.key")]).unwrap();
+        assert_eq!(s.key_file(), Some(PathBuf::from("/run/secrets/integritas.key")));
     }
 
     #[test]

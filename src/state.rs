@@ -1,5 +1,5 @@
-//! What every handler shares: the database, the settings, the loaded forms, the render-token
-//! secret, the in-memory rate limiter and the metrics.
+//! What every handler shares: the database, the settings, the loaded forms, the signing keys,
+//! the in-memory rate limiter and the metrics.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -49,7 +49,11 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub forms: Arc<FormRegistry>,
+    /// The render-token key; the session and CSRF keys beside it. Each is derived from the
+    /// master secret (`INTEGRITAS_SECRET` or the key file, never the database) for its purpose.
     pub render_secret: Arc<Vec<u8>>,
+    pub session_key: Arc<Vec<u8>>,
+    pub csrf_key: Arc<Vec<u8>>,
     pub limiter: Arc<SubmitLimiter>,
     pub metrics: Arc<Metrics>,
     /// On SQLite (one writer at a time), submissions take turns here instead of polling the

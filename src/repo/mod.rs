@@ -12,7 +12,7 @@ pub mod ledger;
 pub mod links;
 pub mod responses;
 pub mod results;
-pub mod secrets;
+pub mod sessions;
 pub mod survey;
 pub mod tokens;
 pub mod units;

@@ -456,7 +456,7 @@ async fn assessor(b: &Client, app: &TestApp, key: &str, campaign_id: &str, unit:
         "Operator Loket Jaksel",
         "response.exclude",
         "Diisi petugas loket, bukan warga",
-        "evaluation.put",
+        "evaluation.create",
         "campaign.close",
     ] {
         assert!(text.contains(expected), "the audit log shows {expected}");

@@ -16,6 +16,7 @@ mod errors;
 mod foundation;
 mod hardening;
 mod hardening_exports;
+mod hardening_sessions;
 mod hasil;
 mod hasil_example;
 mod hasil_zones;
