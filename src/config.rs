@@ -107,6 +107,9 @@ pub struct Settings {
 /// cannot fill a link unnoticed (docs/operations.md explains the choice).
 pub const DEFAULT_RATE_LIMIT: &str = "120/hour";
 
+/// Budgets the rate limiter holds at most when `INTEGRITAS_RATE_LIMIT_KEYS` is not set (a few MB).
+pub const DEFAULT_RATE_LIMIT_KEYS: u64 = 100_000;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -150,8 +153,7 @@ impl Settings {
         let forms_dir = val("INTEGRITAS_FORMS_DIR").map(PathBuf::from);
         let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| DEFAULT_RATE_LIMIT.into()))
             .map_err(|m| bad("INTEGRITAS_RATE_LIMIT", m))?;
-        let rate_limit_keys =
-            parse_num(&val, "INTEGRITAS_RATE_LIMIT_KEYS", crate::limiter::DEFAULT_CAPACITY as u64)?.clamp(1, 10_000_000) as usize;
+        let rate_limit_keys = parse_num(&val, "INTEGRITAS_RATE_LIMIT_KEYS", DEFAULT_RATE_LIMIT_KEYS)?.clamp(1, 10_000_000) as usize;
         let trust_proxy =
             TrustProxy::parse(&val("INTEGRITAS_TRUST_PROXY").unwrap_or_default()).map_err(|m| bad("INTEGRITAS_TRUST_PROXY", m))?;
         let min_seconds = parse_num(&val, "INTEGRITAS_MIN_SECONDS", 20)?;

@@ -18,9 +18,6 @@ use uuid::Uuid;
 
 use crate::config::RateLimit;
 
-/// Keys at most when `INTEGRITAS_RATE_LIMIT_KEYS` is not set (a few MB).
-pub const DEFAULT_CAPACITY: usize = 100_000;
-
 /// What a budget is counted for: an open link or a token batch (by id), and a client group
 /// (`domain::network::client_group`).
 pub type Key = (Uuid, IpAddr);
