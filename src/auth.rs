@@ -39,10 +39,13 @@ pub async fn from_session(state: &AppState, req: &HttpRequest) -> Result<Option<
         return Ok(None);
     };
     let value = cookie.value().to_owned();
-    let Some(key_id) = crate::domain::credentials::verify_session(&state.render_secret, &value, crate::domain::now().timestamp()) else {
+    // The signature first (no lookup for a forged cookie), then the recorded session: ended by
+    // logout or key revocation, or expired, it opens nothing.
+    let Some(id) = crate::domain::credentials::verify_session(&state.session_key, &value) else {
         return Ok(None);
     };
-    let Ok(key_id) = key_id.parse::<Uuid>() else { return Ok(None) };
+    let live = repo::sessions::live_key(&state.db, &hash_secret(id), crate::domain::now()).await?;
+    let Some(key_id) = live else { return Ok(None) };
     match principal_of_key(state, key_id).await {
         Ok(p) => Ok(Some((p, value))),
         Err(AppError::Unauthorized(_)) => Ok(None),

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::domain::network::TrustProxy;
+
 /// One configuration problem, printed as a single line at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{var}: {message}")]
@@ -75,10 +77,19 @@ pub struct Settings {
     /// Whether `INTEGRITAS_PUBLIC_URL` was given (otherwise `public_url` is made from `listen`).
     pub public_url_set: bool,
     pub rate_limit: Option<RateLimit>,
-    pub trust_proxy: bool,
+    /// How many (link or batch, client group) budgets the limiter holds at most.
+    pub rate_limit_keys: usize,
+    /// Which hops before the service are trusted proxies (`X-Forwarded-For`).
+    pub trust_proxy: TrustProxy,
     /// Completions faster than this are flagged as speeders.
     pub min_seconds: u64,
     pub bootstrap_admin_key: Option<String>,
+    /// The master secret the signing keys are derived from (`INTEGRITAS_SECRET`); `None`: the
+    /// key file's.
+    pub secret: Option<String>,
+    /// Where the master secret is kept when not configured (`INTEGRITAS_KEY_FILE`); `None`: next to
+    /// the SQLite file, or `integritas.key` in the working directory ([`Settings::key_file`]).
+    pub key_file: Option<PathBuf>,
     pub log_format: LogFormat,
     /// How often the ledger sealer runs.
     pub seal_interval: Duration,
@@ -89,11 +100,22 @@ pub struct Settings {
     /// The anonymity group size k (`INTEGRITAS_MIN_GROUP`): the ledger seals answers in groups of
     /// k and results move in steps of k while a campaign is open (docs/anonymity.md).
     pub min_group: u64,
+    /// How long a request body may take to arrive in full.
+    pub body_timeout: Duration,
 }
 
 /// The default anonymity group size, and the smallest one the service accepts.
 pub const DEFAULT_MIN_GROUP: u64 = 10;
 pub const SMALLEST_MIN_GROUP: u64 = 5;
+
+/// Submissions per link (or token batch) per client address (IPv6: per /64) by default. High
+/// enough for a busy desk whose citizens share one address (an office's Wi-Fi, a carrier's NAT):
+/// one submission every 30 seconds, all day, with a burst of 120; low enough that one machine
+/// cannot fill a link unnoticed (docs/operations.md explains the choice).
+pub const DEFAULT_RATE_LIMIT: &str = "120/hour";
+
+/// Budgets the rate limiter holds at most when `INTEGRITAS_RATE_LIMIT_KEYS` is not set (a few MB).
+pub const DEFAULT_RATE_LIMIT_KEYS: u64 = 100_000;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://integritas.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -136,23 +158,21 @@ impl Settings {
             None => format!("http://{listen}"),
         };
         let forms_dir = val("INTEGRITAS_FORMS_DIR").map(PathBuf::from);
-        let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| "30/hour".into()))
+        let rate_limit = RateLimit::parse(&val("INTEGRITAS_RATE_LIMIT").unwrap_or_else(|| DEFAULT_RATE_LIMIT.into()))
             .map_err(|m| bad("INTEGRITAS_RATE_LIMIT", m))?;
-        let trust_proxy = match val("INTEGRITAS_TRUST_PROXY").as_deref() {
-            None | Some("0") | Some("false") | Some("no") | Some("off") => false,
-            Some("1") | Some("true") | Some("yes") | Some("on") => true,
-            Some(other) => return Err(bad("INTEGRITAS_TRUST_PROXY", format!("`{other}` is not true/false"))),
-        };
+        let rate_limit_keys = parse_num(&val, "INTEGRITAS_RATE_LIMIT_KEYS", DEFAULT_RATE_LIMIT_KEYS)?.clamp(1, 10_000_000) as usize;
+        let trust_proxy =
+            TrustProxy::parse(&val("INTEGRITAS_TRUST_PROXY").unwrap_or_default()).map_err(|m| bad("INTEGRITAS_TRUST_PROXY", m))?;
         let min_seconds = parse_num(&val, "INTEGRITAS_MIN_SECONDS", 20)?;
         let bootstrap_admin_key = val("INTEGRITAS_BOOTSTRAP_ADMIN_KEY");
-        if let Some(k) = &bootstrap_admin_key
-            && k.len() < 24
-        {
-            return Err(bad(
-                "INTEGRITAS_BOOTSTRAP_ADMIN_KEY",
-                "must be at least 24 characters of random text",
-            ));
+        if let Some(k) = &bootstrap_admin_key {
+            check_strong("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", k)?;
         }
+        let secret = val("INTEGRITAS_SECRET");
+        if let Some(k) = &secret {
+            check_strong("INTEGRITAS_SECRET", k)?;
+        }
+        let key_file = val("INTEGRITAS_KEY_FILE").map(PathBuf::from);
         let log_format = match val("INTEGRITAS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -170,6 +190,7 @@ impl Settings {
                 ),
             ));
         }
+        let body_timeout = Duration::from_secs(parse_num(&val, "INTEGRITAS_BODY_TIMEOUT_SECONDS", 30)?.clamp(1, 3600));
         Ok(Settings {
             database_url,
             listen,
@@ -177,14 +198,18 @@ impl Settings {
             public_url_set,
             forms_dir,
             rate_limit,
+            rate_limit_keys,
             trust_proxy,
             min_seconds,
             bootstrap_admin_key,
+            secret,
+            key_file,
             log_format,
             seal_interval,
             render_token_ttl,
             max_connections,
             min_group,
+            body_timeout,
         })
     }
 
@@ -202,6 +227,27 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The key file holding the master secret when `INTEGRITAS_SECRET` is not set: the configured
+    /// one, else `integritas.key` beside the SQLite database file, else in the working directory.
+    /// `None` for an in-memory database, which keeps nothing across restarts (nor does its key).
+    pub fn key_file(&self) -> Option<PathBuf> {
+        if let Some(f) = &self.key_file {
+            return Some(f.clone());
+        }
+        if !self.is_sqlite() {
+            return Some(PathBuf::from(KEY_FILE_NAME));
+        }
+        let rest = self.database_url.trim_start_matches("sqlite:");
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.strip_prefix("file:").unwrap_or(path);
+        if path.is_empty() || path == ":memory:" || query.split('&').any(|q| q == "mode=memory") {
+            return None;
+        }
+        let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+        Some(dir.join(KEY_FILE_NAME))
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -254,6 +300,27 @@ pub fn is_local_url(url: &str) -> bool {
     }
 }
 
+/// The key file's name when `INTEGRITAS_KEY_FILE` is not set.
+pub const KEY_FILE_NAME: &str = "integritas.key";
+
+/// Bits a typed secret must be estimated to carry (`domain::credentials::estimated_bits`).
+pub const MIN_SECRET_BITS: f64 = 128.0;
+
+/// Refuses a secret that is short or guessable, saying how to make a good one.
+fn check_strong(var: &'static str, secret: &str) -> Result<(), ConfigError> {
+    let bits = crate::domain::credentials::estimated_bits(secret);
+    if secret.chars().count() < 24 || bits < MIN_SECRET_BITS {
+        return Err(bad(
+            var,
+            format!(
+                "too weak: about {bits:.0} bits of randomness, at least {MIN_SECRET_BITS:.0} are needed \
+                 (at least 24 characters of random text, no repeats or patterns); make one with `openssl rand -base64 32`"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn parse_num(val: &impl Fn(&str) -> Option<String>, var: &'static str, default: u64) -> Result<u64, ConfigError> {
     match val(var) {
         None => Ok(default),
@@ -294,11 +361,19 @@ mod tests {
         assert_eq!(
             s.rate_limit,
             Some(RateLimit {
-                count: 30,
+                count: 120,
                 per: Duration::from_secs(3600)
             })
         );
-        assert!(!s.trust_proxy);
+        assert_eq!(s.trust_proxy, TrustProxy::Hops(0));
+        assert_eq!(
+            from(&[("INTEGRITAS_TRUST_PROXY", "true")]).unwrap().trust_proxy,
+            TrustProxy::Hops(1)
+        );
+        assert_eq!(
+            from(&[("INTEGRITAS_TRUST_PROXY", "nope")]).unwrap_err().var,
+            "INTEGRITAS_TRUST_PROXY"
+        );
         assert_eq!(s.forms_dir, None, "the built-in forms need no folder");
         let s = from(&[("INTEGRITAS_FORMS_DIR", " /etc/integritas/forms ")]).unwrap();
         assert_eq!(s.forms_dir, Some(PathBuf::from("/etc/integritas/forms")));
@@ -324,6 +399,33 @@ mod tests {
         assert_eq!(e.var, "INTEGRITAS_MIN_GROUP");
         assert!(e.to_string().contains("4 is below 5"), "{e}");
         assert_eq!(from(&[("INTEGRITAS_MIN_GROUP", "ten")]).unwrap_err().var, "INTEGRITAS_MIN_GROUP");
+    }
+
+    #[test]
+    fn weak_bootstrap_keys_and_secrets_are_refused_with_a_clear_message() {
+        for weak in ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcabcabcabcabcabcabcabcabcabc", "short"] {
+            for var in ["INTEGRITAS_BOOTSTRAP_ADMIN_KEY", "INTEGRITAS_SECRET"] {
+                let e = from(&[(var, weak)]).unwrap_err();
+                assert_eq!(e.var, var);
+                assert!(e.message.contains("too weak") && e.message.contains("openssl rand"), "{e}");
+            }
+        }
+        let good = "Zr8pQ2xW7mK4vN9bT3yH6jF1aL5s";
+        assert!(from(&[("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", good), ("INTEGRITAS_SECRET", good)]).is_ok());
+    }
+
+    #[test]
+    fn the_key_file_sits_beside_the_database() {
+        let at = |url: &str| from(&[("INTEGRITAS_DATABASE_URL", url)]).unwrap().key_file();
+        assert_eq!(at("sqlite://integritas.db?mode=rwc"), Some(PathBuf::from("integritas.key")));
+        assert_eq!(
+            at("sqlite:///var/lib/integritas/data.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/integritas/integritas.key"))
+        );
+        assert_eq!(at("sqlite:file:x?mode=memory&cache=shared"), None);
+        assert_eq!(at("postgres://u@h/db"), Some(PathBuf::from("integritas.key")));
+        let s = from(&[("INTEGRITAS_KEY_FILE", "/run/secrets/integritas.key")]).unwrap();
+        assert_eq!(s.key_file(), Some(PathBuf::from("/run/secrets/integritas.key")));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!   [`views`], the response shapes;
 //! * [`routes`] — thin handlers (parse, call one service function, respond); [`pages`] — HTML
 //!   templates; [`export`] — CSV and XLSX files; [`auth`] — finding the caller's key;
-//!   [`cli`] — the command line.
+//!   [`cli`] — the command line; [`limiter`] — the in-memory submission rate limit.
 //!
 //! Dependencies point one way: `routes` → `service` → `repo`/`domain`, and `pages`, `export` and
 //! `cli` never import `routes`; no two top-level modules import each other, even indirectly
@@ -27,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod group_commit;
 pub mod healthcheck;
+pub mod limiter;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

@@ -7,13 +7,15 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
     registry: Registry,
     pub requests: IntCounterVec,
     pub latency: HistogramVec,
     pub submissions: IntCounterVec,
+    /// Budgets the submission rate limiter holds (bounded by `INTEGRITAS_RATE_LIMIT_KEYS`).
+    pub rate_limit_keys: IntGauge,
 }
 
 impl Metrics {
@@ -38,6 +40,12 @@ impl Metrics {
             &["outcome"],
         )
         .expect("valid metric");
+        let rate_limit_keys = IntGauge::new(
+            "integritas_rate_limit_keys",
+            "Budgets held by the submission rate limiter (link or batch × client group)",
+        )
+        .expect("valid metric");
+        registry.register(Box::new(rate_limit_keys.clone())).expect("register");
         registry.register(Box::new(requests.clone())).expect("register");
         registry.register(Box::new(latency.clone())).expect("register");
         registry.register(Box::new(submissions.clone())).expect("register");
@@ -46,6 +54,7 @@ impl Metrics {
             requests,
             latency,
             submissions,
+            rate_limit_keys,
         }
     }
 

@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::{ConfigError, Settings};
-use crate::domain::credentials::new_server_secret;
+use crate::domain::credentials::{CSRF_KEY, RENDER_KEY, SESSION_KEY, derive_key, new_server_secret};
 use crate::domain::forms::{self, Form, FormProblem, WHOLE_FILE};
 use crate::metrics::Metrics;
 use crate::service::keys::Bootstrap;
@@ -38,6 +38,8 @@ pub enum StartupError {
     Database(String),
     #[error("database migration failed: {0}")]
     Migration(String),
+    #[error("{0}")]
+    KeyFile(String),
     #[error("INTEGRITAS_LISTEN: cannot listen on {addr}: {message}")]
     Listen { addr: String, message: String },
 }
@@ -157,9 +159,8 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let registry = FormRegistry::new(files.into_iter().map(|(_, f)| f).collect(), frozen);
 
     bootstrap_admin(&db, &settings).await?;
-    let secret = repo::secrets::get_or_create(&db, "render_token", new_server_secret())
-        .await
-        .map_err(|e| StartupError::Database(e.to_string()))?;
+    let master = master_secret(&settings)?;
+    let key = |purpose| Arc::new(derive_key(master.as_bytes(), purpose));
 
     let writer_turn = settings.is_sqlite().then(|| Arc::new(tokio::sync::Mutex::new(())));
     let group_commit = crate::group_commit::GroupCommit::start(db.clone(), writer_turn.clone());
@@ -167,12 +168,62 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         db,
         writer_turn,
         group_commit,
-        limiter: Arc::new(SubmitLimiter::new(settings.rate_limit)),
+        limiter: Arc::new(SubmitLimiter::new(settings.rate_limit, settings.rate_limit_keys)),
         settings: Arc::new(settings),
         forms: Arc::new(registry),
-        render_secret: Arc::new(secret.into_bytes()),
+        render_secret: key(RENDER_KEY),
+        session_key: key(SESSION_KEY),
+        csrf_key: key(CSRF_KEY),
         metrics: Arc::new(Metrics::new()),
     })
+}
+
+/// The master secret the signing keys are derived from: `INTEGRITAS_SECRET`, else the key file
+/// (created at first start, readable by this user only), else — an in-memory database, which
+/// keeps nothing across restarts anyway — a fresh one for this process. Never the database: a
+/// copy of it must not be enough to forge a session.
+pub fn master_secret(settings: &Settings) -> Result<String, StartupError> {
+    if let Some(s) = &settings.secret {
+        return Ok(s.clone());
+    }
+    let Some(path) = settings.key_file() else {
+        return Ok(new_server_secret());
+    };
+    let problem = |what: &str, e: std::io::Error| {
+        StartupError::KeyFile(format!(
+            "INTEGRITAS_KEY_FILE: cannot {what} the key file {}: {e} (set INTEGRITAS_SECRET, or INTEGRITAS_KEY_FILE to a writable place)",
+            path.display()
+        ))
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secret = text.trim().to_owned();
+            if crate::domain::credentials::estimated_bits(&secret) < crate::config::MIN_SECRET_BITS {
+                return Err(StartupError::KeyFile(format!(
+                    "INTEGRITAS_KEY_FILE: the key file {} holds no strong secret (delete it to have a new one made, which ends every session and open form)",
+                    path.display()
+                )));
+            }
+            Ok(secret)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = new_server_secret();
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut f = match opts.open(&path) {
+                // Another replica on the same volume made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return master_secret(settings),
+                other => other.map_err(|e| problem("create", e))?,
+            };
+            std::io::Write::write_all(&mut f, format!("{secret}\n").as_bytes()).map_err(|e| problem("write", e))?;
+            f.sync_all().map_err(|e| problem("write", e))?;
+            tracing::info!(path = %path.display(), "created the key file (the signing keys' secret); back it up with the database");
+            Ok(secret)
+        }
+        Err(e) => Err(problem("read", e)),
+    }
 }
 
 async fn bootstrap_admin(db: &DatabaseConnection, settings: &Settings) -> Result<(), StartupError> {
@@ -274,6 +325,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             // Pages and exports go out compressed when the client asks (11.8 KB → 3.2 KB for the form).
             .wrap(actix_web::middleware::Compress::default())
             .wrap(from_fn(routes::security_headers))
+            .wrap(from_fn(routes::body_timeout))
             .wrap(from_fn(crate::metrics::track))
             .wrap(TracingLogger::<crate::telemetry::QuietRootSpan>::new())
     })

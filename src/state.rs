@@ -1,16 +1,14 @@
-//! What every handler shares: the database, the settings, the loaded forms, the render-token
-//! secret, the in-memory rate limiter and the metrics.
+//! What every handler shares: the database, the settings, the loaded forms, the signing keys,
+//! the in-memory rate limiter and the metrics.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 use sea_orm::DatabaseConnection;
 
-use crate::config::{RateLimit, Settings};
+use crate::config::Settings;
 use crate::domain::forms::Form;
+pub use crate::limiter::SubmitLimiter;
 use crate::metrics::Metrics;
 
 /// Every form version the service can serve: the files on disk (the current versions) plus the
@@ -46,49 +44,16 @@ impl FormRegistry {
     }
 }
 
-/// Per client address and link, in memory only (DESIGN §4): nothing about who submitted is kept.
-pub struct SubmitLimiter {
-    inner: Option<DefaultKeyedRateLimiter<(String, String)>>,
-}
-
-impl SubmitLimiter {
-    pub fn new(limit: Option<RateLimit>) -> SubmitLimiter {
-        let inner = limit.map(|l| {
-            let burst = NonZeroU32::new(l.count).unwrap_or(NonZeroU32::MIN);
-            let period = l.per / l.count.max(1);
-            let quota = Quota::with_period(period)
-                .unwrap_or_else(|| Quota::per_hour(burst))
-                .allow_burst(burst);
-            governor::RateLimiter::keyed(quota)
-        });
-        SubmitLimiter { inner }
-    }
-    /// `Err(seconds)` to wait when the client is over its limit for this link.
-    pub fn check(&self, client: &str, link: &str) -> Result<(), u64> {
-        let Some(l) = &self.inner else { return Ok(()) };
-        match l.check_key(&(client.to_owned(), link.to_owned())) {
-            Ok(()) => Ok(()),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(wait.as_secs().max(1))
-            }
-        }
-    }
-    /// Drops idle keys so memory does not grow with the number of clients seen.
-    pub fn forget_idle(&self) {
-        if let Some(l) = &self.inner {
-            l.retain_recent();
-            l.shrink_to_fit();
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub forms: Arc<FormRegistry>,
+    /// The render-token key; the session and CSRF keys beside it. Each is derived from the
+    /// master secret (`INTEGRITAS_SECRET` or the key file, never the database) for its purpose.
     pub render_secret: Arc<Vec<u8>>,
+    pub session_key: Arc<Vec<u8>>,
+    pub csrf_key: Arc<Vec<u8>>,
     pub limiter: Arc<SubmitLimiter>,
     pub metrics: Arc<Metrics>,
     /// On SQLite (one writer at a time), the group commit and the sealer take turns here

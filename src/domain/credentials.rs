@@ -221,22 +221,75 @@ fn mac(secret: &[u8], parts: &[&str]) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-/// A login session for the HTML pages: `{key_id}.{expires}.{mac}`, signed with the server secret.
-/// It names the API key that logged in, so revoking the key ends the session on the next request.
-pub fn sign_session(secret: &[u8], key_id: &str, expires: i64) -> String {
-    format!("{key_id}.{expires}.{}", mac(secret, &["session", key_id, &expires.to_string()]))
+/// A new login session's id: 256 random bits. Only its SHA-256 is stored (with the key that
+/// logged in, its expiry and whether it was ended); the cookie carries the id signed.
+pub fn new_session_id() -> String {
+    random_b64(32)
 }
 
-/// The key id of a valid, unexpired session cookie.
-pub fn verify_session(secret: &[u8], cookie: &str, now: i64) -> Option<String> {
-    let mut it = cookie.splitn(3, '.');
-    let (key_id, expires, sig) = (it.next()?, it.next()?, it.next()?);
-    let exp: i64 = expires.parse().ok()?;
-    let want = mac(secret, &["session", key_id, expires]);
-    if !hashes_equal(&want, sig) || exp <= now {
-        return None;
+/// The session cookie's value, `{id}.{mac}`, signed with the session key (derived from the
+/// master secret, which is not in the database): a forged or guessed cookie is refused before any
+/// lookup, and a copy of the database (hashes of ids) opens no session.
+pub fn sign_session(key: &[u8], id: &str) -> String {
+    format!("{id}.{}", mac(key, &["session", id]))
+}
+
+/// The session id of a cookie whose signature is right (whether the session is live is the
+/// database's to say).
+pub fn verify_session<'a>(key: &[u8], cookie: &'a str) -> Option<&'a str> {
+    let (id, sig) = cookie.split_once('.')?;
+    let want = mac(key, &["session", id]);
+    (!id.is_empty() && hashes_equal(&want, sig)).then_some(id)
+}
+
+/// One key per purpose from the master secret: HMAC-SHA256(master, label). Render tokens, session
+/// cookies and CSRF tokens each get their own, so one kind of signature can never stand in for
+/// another, and the master itself signs nothing.
+pub fn derive_key(master: &[u8], purpose: &str) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
+    mac.update(b"integritas key v1: ");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The purposes of [`derive_key`].
+pub const RENDER_KEY: &str = "render token";
+pub const SESSION_KEY: &str = "session";
+pub const CSRF_KEY: &str = "csrf";
+
+/// Bits a typed secret (a bootstrap admin key, `INTEGRITAS_SECRET`) is estimated to carry, low
+/// rather than high: the classes of characters it uses (lower case, upper case, digits, other)
+/// give the bits a character could carry; a repeating text counts only its first period
+/// (`abcabc…` is three characters); and how evenly the characters are used scales it down (`aaaa…b`
+/// carries almost nothing, though its alphabet is large).
+pub fn estimated_bits(secret: &str) -> f64 {
+    let chars: Vec<char> = secret.chars().collect();
+    let n = chars.len();
+    if n == 0 {
+        return 0.0;
     }
-    Some(key_id.to_owned())
+    let period = (1..=n).find(|p| (0..n).all(|i| chars[i] == chars[i % p])).unwrap_or(n);
+    let chars = &chars[..period];
+    let has = |f: fn(&char) -> bool| chars.iter().any(f);
+    let alphabet = [
+        (has(char::is_ascii_lowercase), 26.0),
+        (has(char::is_ascii_uppercase), 26.0),
+        (has(char::is_ascii_digit), 10.0),
+        (has(|c| !c.is_ascii_alphanumeric()), 33.0),
+    ]
+    .iter()
+    .filter(|(used, _)| *used)
+    .map(|(_, size)| size)
+    .sum::<f64>();
+    let mut counts = std::collections::HashMap::new();
+    for c in chars {
+        *counts.entry(*c).or_insert(0usize) += 1;
+    }
+    let len = chars.len() as f64;
+    let shannon: f64 = counts.values().map(|k| *k as f64 / len).map(|p| -p * p.log2()).sum();
+    let most = alphabet.min(len).log2();
+    let evenness = if most > 0.0 { (shannon / most).min(1.0) } else { 0.0 };
+    len * alphabet.log2() * evenness
 }
 
 /// The CSRF token of a session: forms that change something carry it, and it is checked on POST.
@@ -333,13 +386,55 @@ mod tests {
     #[test]
     fn sessions_and_csrf() {
         let s = b"k";
-        let c = sign_session(s, "abc", 2000);
-        assert_eq!(verify_session(s, &c, 1000).as_deref(), Some("abc"));
-        assert_eq!(verify_session(s, &c, 2000), None, "expired");
-        assert_eq!(verify_session(b"other", &c, 1000), None);
-        assert_eq!(verify_session(s, &c.replace("abc", "abd"), 1000), None);
-        assert_eq!(verify_session(s, "garbage", 1000), None);
-        assert_ne!(csrf_token(s, &c), csrf_token(s, &sign_session(s, "abc", 2001)));
+        let c = sign_session(s, "abc");
+        assert_eq!(verify_session(s, &c), Some("abc"));
+        assert_eq!(verify_session(b"other", &c), None);
+        assert_eq!(verify_session(s, &c.replace("abc", "abd")), None);
+        assert_eq!(verify_session(s, "garbage"), None);
+        assert_eq!(verify_session(s, "."), None);
+        assert_ne!(csrf_token(s, &c), csrf_token(s, &sign_session(s, "abd")));
+        let id = new_session_id();
+        assert_eq!(id.len(), 43);
+        assert_ne!(id, new_session_id());
+    }
+
+    #[test]
+    fn each_purpose_has_its_own_key() {
+        let m = b"master secret";
+        let keys = [RENDER_KEY, SESSION_KEY, CSRF_KEY].map(|p| derive_key(m, p));
+        assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
+        assert_eq!(
+            derive_key(m, SESSION_KEY),
+            keys[1],
+            "the same secret gives the same keys (replicas agree)"
+        );
+        assert_ne!(derive_key(b"another", SESSION_KEY), keys[1]);
+        // A session signature is no CSRF token, and no render token.
+        assert_ne!(sign_session(&keys[1], "x"), format!("x.{}", csrf_token(&keys[2], "x")));
+    }
+
+    #[test]
+    fn weak_secrets_are_estimated_weak() {
+        for weak in [
+            "",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcabcabcabcabcabcabcabcabcabcabcabcabc",
+            "passwordpasswordpassword",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+            "0123456789012345678901234567890123456789",
+        ] {
+            assert!(estimated_bits(weak) < 128.0, "{weak}: {}", estimated_bits(weak));
+        }
+        let (api_key, _) = new_api_key();
+        for strong in [
+            api_key.as_str(),
+            &new_server_secret(),
+            "test-admin-key-0123456789abcdefghijklmnop",
+            "schemathesis-admin-5f1d0c9e8b7a6f5e4d3c2b1a09f8e7d6",
+            "Zr8pQ2xW7mK4vN9bT3yH6jF1",
+        ] {
+            assert!(estimated_bits(strong) >= 128.0, "{strong}: {}", estimated_bits(strong));
+        }
     }
 
     proptest! {

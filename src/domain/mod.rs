@@ -15,6 +15,7 @@
 //!   steps of at least k responses, small cells suppressed (the anonymity rule of issue 12);
 //! * [`sample_size`] — Krejcie & Morgan;
 //! * [`credentials`] — API keys, single-use tokens, link codes, render tokens, and their hashes;
+//! * [`network`] — the client's address behind trusted proxies, and its group for the rate limit;
 //! * [`values`] — "parse, don't validate" newtypes for what the API accepts;
 //! * [`ledger`] — content hashes of responses, the hash chain of sealed blocks, and its
 //!   verification over the stored rows (which the repository loads).
@@ -27,6 +28,7 @@ pub mod forms;
 pub mod inbox;
 pub mod language;
 pub mod ledger;
+pub mod network;
 pub mod numbers;
 pub mod publication;
 pub mod respond;

@@ -12,7 +12,7 @@ pub const SHEET: &str = "Nasional";
 /// The national table as CSV for reading: rounded to 2 decimals (counts and years as integers).
 pub fn national_csv(rows: &[UnitHasil]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(NATIONAL_COLUMNS)?;
+    super::write_row(&mut w, NATIONAL_COLUMNS)?;
     for row in national_table(rows) {
         let fields: Vec<String> = row
             .into_iter()
@@ -25,7 +25,7 @@ pub fn national_csv(rows: &[UnitHasil]) -> anyhow::Result<Vec<u8>> {
                 NationalCell::Num(v) => r2(v),
             })
             .collect();
-        w.write_record(fields)?;
+        super::write_row(&mut w, fields)?;
     }
     Ok(w.into_inner()?)
 }

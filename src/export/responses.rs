@@ -51,10 +51,10 @@ pub fn record(form: &Form, r: &ExportRow) -> Vec<String> {
 pub fn csv_chunk(form: &Form, with_header: bool, page: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if with_header {
-        w.write_record(header(form))?;
+        super::write_row(&mut w, header(form))?;
     }
     for r in page {
-        w.write_record(record(form, r))?;
+        super::write_row(&mut w, record(form, r))?;
     }
     Ok(w.into_inner()?)
 }

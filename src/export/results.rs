@@ -13,65 +13,77 @@ use crate::views::results::{Cell, Results};
 /// The results as CSV for reading.
 pub fn results_csv(r: &Results) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "section",
-        "id",
-        "n",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "value_0_4",
-        "converted",
-        "category",
-    ])?;
+    super::write_row(
+        &mut w,
+        [
+            "section",
+            "id",
+            "n",
+            "mean",
+            "sd",
+            "ci_low",
+            "ci_high",
+            "value_0_4",
+            "converted",
+            "category",
+        ],
+    )?;
     let cat = r.index.category.map(|c| format!("{c:?}")).unwrap_or_default();
     // The live count of stored responses, then every figure with the size of the snapshot it was
     // computed on (while open: the published snapshot, docs/anonymity.md).
-    w.write_record(["responses", "", &r.n.to_string(), "", "", "", "", "", "", ""])?;
-    w.write_record([
-        "index",
-        r.index_name.as_str(),
-        &r.snapshot_n.to_string(),
-        &r2(r.index.value),
-        &r2(r.index.sd),
-        &r2(r.index.ci_low),
-        &r2(r.index.ci_high),
-        &r2(r.index.value_0_4),
-        &r2(r.index.converted),
-        &cat,
-    ])?;
+    super::write_row(&mut w, ["responses", "", &r.n.to_string(), "", "", "", "", "", "", ""])?;
+    super::write_row(
+        &mut w,
+        [
+            "index",
+            r.index_name.as_str(),
+            &r.snapshot_n.to_string(),
+            &r2(r.index.value),
+            &r2(r.index.sd),
+            &r2(r.index.ci_low),
+            &r2(r.index.ci_high),
+            &r2(r.index.value_0_4),
+            &r2(r.index.converted),
+            &cat,
+        ],
+    )?;
     let clean = &r.without_flagged;
-    w.write_record([
-        "index_without_flagged",
-        r.index_name.as_str(),
-        &clean.n.to_string(),
-        &r2(clean.index.value),
-        &r2(clean.index.sd),
-        &r2(clean.index.ci_low),
-        &r2(clean.index.ci_high),
-        &r2(clean.index.value_0_4),
-        &r2(clean.index.converted),
-        "",
-    ])?;
+    super::write_row(
+        &mut w,
+        [
+            "index_without_flagged",
+            r.index_name.as_str(),
+            &clean.n.to_string(),
+            &r2(clean.index.value),
+            &r2(clean.index.sd),
+            &r2(clean.index.ci_low),
+            &r2(clean.index.ci_high),
+            &r2(clean.index.value_0_4),
+            &r2(clean.index.converted),
+            "",
+        ],
+    )?;
     for i in &r.items {
-        w.write_record([
-            "item",
-            &i.id,
-            &i.n.to_string(),
-            &r2(i.mean),
-            &r2(i.sd),
-            &r2(i.ci_low),
-            &r2(i.ci_high),
-            "",
-            "",
-            "",
-        ])?;
+        super::write_row(
+            &mut w,
+            [
+                "item",
+                &i.id,
+                &i.n.to_string(),
+                &r2(i.mean),
+                &r2(i.sd),
+                &r2(i.ci_low),
+                &r2(i.ci_high),
+                "",
+                "",
+                "",
+            ],
+        )?;
     }
     for (key, cell) in cells(r) {
         let label = format!("{key}={}", cell.value);
         let n = cell.n.map(|n| n.to_string()).unwrap_or_else(|| suppressed(cell));
-        w.write_record(["breakdown", label.as_str(), &n, &r2(cell.index), "", "", "", "", "", ""])?;
+        super::write_row(&mut w, ["breakdown", label.as_str(), &n, &r2(cell.index), "", "", "", "", "", ""])?;
     }
     Ok(w.into_inner()?)
 }

@@ -4,9 +4,9 @@ use crate::views::tokens::IssuedToken;
 
 pub fn tokens_csv(tokens: &[IssuedToken]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["token", "url"])?;
+    super::write_row(&mut w, ["token", "url"])?;
     for t in tokens {
-        w.write_record([&t.token, &t.url])?;
+        super::write_row(&mut w, [&t.token, &t.url])?;
     }
     Ok(w.into_inner()?)
 }

@@ -14,7 +14,7 @@ pub mod links;
 pub mod publication;
 pub mod responses;
 pub mod results;
-pub mod secrets;
+pub mod sessions;
 pub mod survey;
 pub mod tokens;
 pub mod units;

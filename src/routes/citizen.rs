@@ -205,8 +205,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     let lang = lang_of(&req, &q);
-    let client = client_address(&req, state.settings.trust_proxy);
-    match service::submit_page(&state, &client, &code, form_fields(&req, &body)).await {
+    let client = client_address(&req, &state.settings.trust_proxy);
+    match service::submit_page(&state, client, &code, form_fields(&req, &body)).await {
         Ok(_) => {
             let thanks = match lang {
                 Lang::Id => format!("/s/{code}/terima-kasih"),
@@ -220,6 +220,22 @@ pub async fn submit(
         }) => {
             let messages = page_messages(&target.form, &errs, lang);
             html(422, render_form(&state, &code, lang, &target, &values, &messages))
+        }
+        Err(PageRefusal {
+            refused: Refused::RateLimited(secs),
+            retry: Some((target, values)),
+        }) => {
+            // The form again, with what was typed: a citizen on a busy shared network sends it
+            // again later instead of answering everything anew.
+            let refusal = Refusal::TooManyRequests { retry_after_secs: secs };
+            let kept = match lang {
+                Lang::Id => "Jawaban Anda masih ada di formulir ini: kirim lagi nanti.",
+                Lang::En => "Your answers are still in this form: send it again later.",
+            };
+            let messages = BTreeMap::from([(FORM_ERROR_KEY.to_owned(), vec![format!("{} {kept}", refusal.message(lang))])]);
+            let mut res = html(429, render_form(&state, &code, lang, &target, &values, &messages));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res
         }
         Err(PageRefusal { refused: r, .. }) => refused(lang, r, &self_url(&code, lang)),
     }

@@ -1,7 +1,8 @@
-//! Liveness, readiness and metrics.
+//! Liveness, readiness and metrics (admin).
 
 use actix_web::{HttpResponse, get, web};
 
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::health::Health;
@@ -20,11 +21,14 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, App
     Ok(web::Json(crate::service::health::ready(&state).await?))
 }
 
-/// Prometheus text format: requests and latency by route, submissions by outcome.
-#[utoipa::path(tag = "meta", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus text format (admin): requests and latency by route, submissions by outcome, the
+/// rate limiter's size.
+#[utoipa::path(tag = "meta", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, AppError> {
+    let text = crate::service::health::metrics(&state, &who)?;
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(text))
 }

@@ -140,14 +140,27 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     }
 }
 
-/// Headers every response carries: no sniffing, no framing, no referrer leaking a token.
+/// Headers every response carries: no sniffing, no framing, no referrer leaking a token; no
+/// caching of anything the service answers (exports, posters, slips, reports and workbench pages
+/// hold a unit's data and codes: a shared computer's browser cache or a proxy must not keep them)
+/// unless a handler chose otherwise; HSTS when the public URL is https.
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let is_docs = req.path().starts_with("/docs");
+    let https = req
+        .app_data::<web::Data<crate::state::AppState>>()
+        .is_some_and(|s| s.settings.public_url.starts_with("https://"));
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
+    if !is_docs && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        // A year; the service's own host only (an instansi's other subdomains are not ours to pin).
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -161,4 +174,38 @@ pub async fn security_headers(
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     }
     Ok(res)
+}
+
+/// Cuts off a request body that is not fully received in time (`INTEGRITAS_BODY_TIMEOUT_SECONDS`):
+/// a client trickling a body byte by byte would otherwise hold a connection and a worker's buffer
+/// for as long as it likes. The handler reading it then fails with an unreadable body (400).
+pub async fn body_timeout(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    use actix_web::dev::Payload;
+    use actix_web::error::PayloadError;
+    use futures_util::StreamExt;
+    let limit = req.app_data::<web::Data<crate::state::AppState>>().map(|s| s.settings.body_timeout);
+    if let Some(limit) = limit {
+        let deadline = tokio::time::Instant::now() + limit;
+        let payload = req.take_payload();
+        let timed = futures_util::stream::unfold(Some(payload), move |p| async move {
+            let mut p = p?;
+            match tokio::time::timeout_at(deadline, p.next()).await {
+                Ok(Some(chunk)) => Some((chunk, Some(p))),
+                Ok(None) => None,
+                Err(_) => Some((
+                    Err(PayloadError::Io(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the request body was not received in time",
+                    ))),
+                    None,
+                )),
+            }
+        });
+        req.set_payload(Payload::Stream { payload: Box::pin(timed) });
+    }
+    next.call(req).await
 }

@@ -2,8 +2,9 @@
 //! `/keluar` (logout, CSRF-checked), `/laporan/kampanye/{id}` (campaign report),
 //! `/laporan/unit/{id}` (hasil and campaigns over time), `/laporan/nasional` (national table).
 //!
-//! The session is an HttpOnly, SameSite=Strict cookie signed by the server that names the key;
-//! revoking the key ends it on the next request.
+//! The session is an HttpOnly, SameSite=Strict cookie holding a random id signed with the session
+//! key; the server records it, so logging out or revoking the key ends it on the next request.
+//! The login form must come from this site (`Origin`/`Referer`), and `next` must be a local page.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
@@ -25,12 +26,43 @@ fn html(status: u16, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// Only local report and workbench paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if (n.starts_with("/laporan") || n.starts_with("/kelola")) && !n.contains("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/laporan".to_owned(),
+/// Where to go after login: a local report or workbench path (no open redirect), `/laporan` when
+/// none is given. Anything else — another site, `//host`, a control character (a CR/LF would
+/// split the `Location` header) — is refused with 400.
+fn safe_next(next: Option<&str>) -> Result<String, Box<HttpResponse>> {
+    let Some(n) = next.filter(|n| !n.is_empty()) else {
+        return Ok("/laporan".to_owned());
+    };
+    let local = n.starts_with("/laporan") || n.starts_with("/kelola");
+    if local && !n.contains("//") && !n.contains('\\') && n.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(n.to_owned())
+    } else {
+        let error = Some("Alamat tujuan tidak sah. / The page to return to is not valid.");
+        Err(Box::new(html(400, report::login_page(&LoginPage { error, next: "/laporan" }))))
     }
+}
+
+/// A login form posted from another site (login CSRF: signing a victim in as the attacker) is
+/// refused. Browsers say where a form came from: `Sec-Fetch-Site` (every current browser) must be
+/// `same-origin` or `none` (typed or bookmarked); without it, `Origin` — unless `null`, which a
+/// browser also sends to its own site under `Referrer-Policy: no-referrer` — or else `Referer`
+/// must name this service (its public URL or the host the request was sent to). A request with
+/// none of them is no browser's cross-site form (curl, scripts) and is let through.
+fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    let h = |name| req.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok());
+    if let Some(site) = h("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    let sent = h(header::ORIGIN.as_str())
+        .filter(|o| *o != "null")
+        .or_else(|| h(header::REFERER.as_str()));
+    let Some(sent) = sent else { return true };
+    let Ok(sent) = url::Url::parse(sent) else { return false };
+    let origin = sent.origin().ascii_serialization();
+    let public = url::Url::parse(&state.settings.public_url).map(|u| u.origin().ascii_serialization());
+    let conn = req.connection_info();
+    let here = format!("{}://{}", conn.scheme(), conn.host());
+    public.is_ok_and(|p| p == origin) || here == origin
 }
 
 fn to_login(req: &HttpRequest) -> HttpResponse {
@@ -87,8 +119,10 @@ pub struct NextQuery {
 
 /// `GET /masuk`
 pub async fn login_form(q: web::Query<NextQuery>) -> HttpResponse {
-    let next = safe_next(q.next.as_deref());
-    html(200, report::login_page(&LoginPage { error: None, next: &next }))
+    match safe_next(q.next.as_deref()) {
+        Ok(next) => html(200, report::login_page(&LoginPage { error: None, next: &next })),
+        Err(bad) => *bad,
+    }
 }
 
 #[derive(Deserialize)]
@@ -97,9 +131,16 @@ pub struct LoginForm {
     pub next: Option<String>,
 }
 
-/// `POST /masuk`: checks the key and sets the session cookie.
-pub async fn login(state: web::Data<AppState>, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
-    let next = safe_next(form.next.as_deref());
+/// `POST /masuk`: checks the form's origin and the key, records the session and sets its cookie.
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
+    let next = match safe_next(form.next.as_deref()) {
+        Ok(n) => n,
+        Err(bad) => return Ok(*bad),
+    };
+    if !same_origin(&state, &req) {
+        let error = Some("Formulir masuk ini dikirim dari situs lain. / This login form was sent from another site.");
+        return Ok(html(403, report::login_page(&LoginPage { error, next: &next })));
+    }
     let Some(value) = service::login(&state, form.key.as_deref()).await? else {
         let error = Some("Kunci tidak dikenal atau sudah dicabut. / Unknown or revoked key.");
         return Ok(html(401, report::login_page(&LoginPage { error, next: &next })));
@@ -122,13 +163,16 @@ pub struct CsrfForm {
     pub csrf: Option<String>,
 }
 
-/// `POST /keluar`: ends the session (the CSRF token must match it).
+/// `POST /keluar`: ends the session at once (the CSRF token must match it).
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest, form: web::Form<CsrfForm>) -> HttpResponse {
-    if let Some(c) = req.cookie(SESSION_COOKIE)
-        && !service::csrf_matches(&state, c.value(), form.csrf.as_deref())
-    {
-        let error = Some("Formulir kedaluwarsa; silakan coba lagi. / Stale form; please try again.");
-        return html(403, report::login_page(&LoginPage { error, next: "/laporan" }));
+    if let Some(c) = req.cookie(SESSION_COOKIE) {
+        if !service::csrf_matches(&state, c.value(), form.csrf.as_deref()) {
+            let error = Some("Formulir kedaluwarsa; silakan coba lagi. / Stale form; please try again.");
+            return html(403, report::login_page(&LoginPage { error, next: "/laporan" }));
+        }
+        if let Err(e) = service::logout(&state, c.value()).await {
+            return actix_web::ResponseError::error_response(&e);
+        }
     }
     let mut gone = Cookie::build(SESSION_COOKIE, "")
         .path("/")

@@ -142,8 +142,8 @@ pub async fn post_survey(
     code: web::Path<String>,
     body: web::Json<RespondBody>,
 ) -> Result<HttpResponse, AppError> {
-    let client = client_address(&req, state.settings.trust_proxy);
+    let client = client_address(&req, &state.settings.trust_proxy);
     let submission = body.into_inner().into_submission();
-    let accepted = service::submit_answers(&state, &client, &code, submission).await.map_err(to_app)?;
+    let accepted = service::submit_answers(&state, client, &code, submission).await.map_err(to_app)?;
     Ok(HttpResponse::Created().json(accepted))
 }

@@ -1,5 +1,7 @@
-//! Readiness: the database answers a query within three seconds.
+//! Readiness: the database answers a query within three seconds. Metrics: for admins only (they
+//! show submissions over time).
 
+use crate::domain::access::Principal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::views::health::Health;
@@ -11,4 +13,11 @@ pub async fn ready(state: &AppState) -> AppResult<Health> {
         Ok(Ok(())) => Ok(Health { status: "ready" }),
         _ => Err(AppError::Unavailable("the database is not reachable".into())),
     }
+}
+
+/// The Prometheus text (admin): submission counts over time are the unit's business, not the
+/// public's.
+pub fn metrics(state: &AppState, who: &Principal) -> AppResult<String> {
+    who.require_admin()?;
+    Ok(state.metrics.render())
 }

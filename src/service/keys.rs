@@ -115,7 +115,7 @@ pub async fn names(db: &DatabaseConnection, who: &Principal) -> AppResult<std::c
         .collect())
 }
 
-/// Revokes a key (admin); the next request with it is refused.
+/// Revokes a key (admin); the next request with it is refused, and its login sessions end.
 #[tracing::instrument(skip_all, fields(key_id = %id))]
 pub async fn revoke(db: &DatabaseConnection, who: &Principal, id: Uuid) -> AppResult<()> {
     who.require_admin()?;
@@ -125,6 +125,9 @@ pub async fn revoke(db: &DatabaseConnection, who: &Principal, id: Uuid) -> AppRe
         .ok_or_else(|| AppError::not_found("key"))?;
     super::audited(db, who.into(), async |txn| {
         let k = repo::keys::revoke(txn, k).await.during("revoking a key")?;
+        repo::sessions::revoke_for_key(txn, k.id)
+            .await
+            .during("ending the key's sessions")?;
         let entry = Entry {
             action: "key.revoke",
             entity: "api_key",

@@ -1,13 +1,14 @@
 //! What the report pages for units and assessors show (`/laporan/*`), behind a login with an API
-//! key: the session itself (signed cookie value naming the key, its CSRF token), and the page
-//! data, owned here and lent to the `pages::report` templates through each view's `page` method.
+//! key: the session itself (a random id, signed in the cookie and recorded by its hash, and its
+//! CSRF token), and the page data, owned here and lent to the `pages::report` templates through
+//! each view's `page` method.
 
 use uuid::Uuid;
 
 use super::campaigns::{Access, load};
 use super::hasil::HasilParams;
 use crate::domain::access::{Principal, SESSION_SECS};
-use crate::domain::credentials::{Role, csrf_token, hash_secret, hashes_equal, sign_session};
+use crate::domain::credentials::{Role, csrf_token, hash_secret, hashes_equal, new_session_id, sign_session, verify_session};
 use crate::domain::forms::Form;
 use crate::domain::forms::IndexName;
 use crate::domain::sample_size::minimum_n;
@@ -41,13 +42,35 @@ pub async fn login(state: &AppState, key: Option<&str>) -> AppResult<Option<Stri
     let Some(k) = found.filter(|k| hashes_equal(&k.key_hash, &hash) && k.revoked_at.is_none()) else {
         return Ok(None);
     };
-    let expires = crate::domain::now().timestamp() + SESSION_SECS;
-    Ok(Some(sign_session(&state.render_secret, &k.id.to_string(), expires)))
+    let now = crate::domain::now();
+    let id = new_session_id();
+    repo::sessions::insert(
+        &state.db,
+        &hash_secret(&id),
+        k.id,
+        now,
+        now + chrono::Duration::seconds(SESSION_SECS),
+    )
+    .await
+    .during("recording a session")?;
+    Ok(Some(sign_session(&state.session_key, &id)))
 }
 
-/// Whether a logout form's CSRF token matches the session it ends.
+/// Ends the session of a cookie at once (logout): later requests with it are refused, even if
+/// the browser keeps the cookie.
+#[tracing::instrument(skip_all)]
+pub async fn logout(state: &AppState, cookie: &str) -> AppResult<()> {
+    if let Some(id) = verify_session(&state.session_key, cookie) {
+        repo::sessions::revoke(&state.db, &hash_secret(id))
+            .await
+            .during("ending a session")?;
+    }
+    Ok(())
+}
+
+/// Whether a form's CSRF token matches the session it comes from.
 pub fn csrf_matches(state: &AppState, session: &str, csrf: Option<&str>) -> bool {
-    let want = csrf_token(&state.render_secret, session);
+    let want = csrf_token(&state.csrf_key, session);
     csrf.is_some_and(|got| hashes_equal(&want, got))
 }
 
@@ -81,7 +104,7 @@ impl NavView {
         }
         NavView {
             who: format!("{} · {place}", s.who.role.as_str()),
-            csrf: csrf_token(&state.render_secret, s.value),
+            csrf: csrf_token(&state.csrf_key, s.value),
             national: s.who.role != Role::Operator,
             links,
         }

@@ -1,12 +1,13 @@
 //! A citizen's survey, shared by the HTML pages (`/s/{code}`) and the JSON API
 //! (`/api/v1/respond/{code}`): resolve a code to its campaign, check it can take a response, and
-//! store a submission (rate limit → honeypot → render token → validation → the inbox, through the
-//! group commit).
+//! store a submission (resolve → rate limit → honeypot → render token → validation → the
+//! inbox, through the group commit).
 //!
 //! Nothing here logs or records the code, the client's address or anything about the person: the
 //! spans carry the campaign id only.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -18,6 +19,7 @@ use crate::domain::credentials::{
 };
 use crate::domain::forms::{FieldErrors, Form, RawSubmission, validate_submission};
 use crate::domain::inbox::Waiting;
+use crate::domain::network::client_group;
 use crate::domain::respond::{self, Channel, Closed, OpenLinkState, TokenState};
 use crate::entities::{campaign, open_link, token, token_batch, unit};
 use crate::error::AppError;
@@ -129,11 +131,17 @@ pub fn render_token(state: &AppState, code: &str) -> String {
     sign_render_token(&state.render_secret, code, crate::domain::now().timestamp())
 }
 
-/// Limits submissions per client address and link (tokens share one bucket per client). The
+/// Limits submissions per open link or token batch and client group (an IPv4 address, an IPv6
+/// /64). Called only once the code resolved, so a code that opens nothing is never a key. The
 /// address is only a key of the in-memory limiter: never stored or logged.
-fn rate_limit(state: &AppState, client: &str, code: &str) -> Result<(), Refused> {
-    let bucket = if looks_like_token(code) { "token" } else { code };
-    state.limiter.check(client, bucket).map_err(|secs| {
+fn rate_limit(state: &AppState, client: IpAddr, target: &Target) -> Result<(), Refused> {
+    let scope = match &target.via {
+        Via::OpenLink(l) => l.id,
+        Via::Token { batch, .. } => batch.id,
+    };
+    let checked = state.limiter.check((scope, client_group(client)));
+    state.metrics.rate_limit_keys.set(state.limiter.len() as i64);
+    checked.map_err(|secs| {
         state.metrics.submissions.with_label_values(&["rate_limited"]).inc();
         Refused::RateLimited(secs)
     })
@@ -220,9 +228,9 @@ pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, Ref
 
 /// The JSON API's submission: rate limit, resolve, check and store.
 #[tracing::instrument(skip_all)]
-pub async fn submit_answers(state: &AppState, client: &str, code: &str, s: Submission) -> Result<Accepted, Refused> {
-    rate_limit(state, client, code)?;
+pub async fn submit_answers(state: &AppState, client: IpAddr, code: &str, s: Submission) -> Result<Accepted, Refused> {
     let t = resolve(state, code).await?;
+    rate_limit(state, client, &t)?;
     let submitted_on = store(state, code, &t, &s).await?;
     Ok(Accepted {
         status: "accepted",
@@ -250,19 +258,25 @@ impl From<Refused> for PageRefusal {
     }
 }
 
-/// The HTML form's submission: rate limit, resolve, read the body (refused only now, so an
-/// unknown or closed code says so first), split it by the form, check and store.
+/// The HTML form's submission: resolve, read the body (refused only now, so an unknown or closed
+/// code says so first), split it by the form, rate limit, check and store. A refusal after the
+/// body was read carries what was typed, so the page shows the form again with the answers.
 #[tracing::instrument(skip_all)]
 pub async fn submit_page(
     state: &AppState,
-    client: &str,
+    client: IpAddr,
     code: &str,
     body: Result<FormFields, Unreadable>,
 ) -> Result<NaiveDate, PageRefusal> {
-    rate_limit(state, client, code)?;
     let target = resolve(state, code).await?;
     let fields = body.map_err(Refused::Unreadable)?;
     let (raw, values) = split(&target.form, fields.pairs);
+    if let Err(refused) = rate_limit(state, client, &target) {
+        return Err(PageRefusal {
+            refused,
+            retry: Some((target, values)),
+        });
+    }
     let s = Submission {
         raw,
         render_token: fields.render_token,

@@ -14,7 +14,7 @@ use crate::helpers::{TestApp, spawn_app};
 pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/healthz", "P"),
     ("GET", "/readyz", "P"),
-    ("GET", "/metrics", "P"),
+    ("GET", "/metrics", "A"),
     ("GET", "/api/v1/forms", "P"),
     ("GET", "/api/v1/forms/{id}", "P"),
     ("GET", "/api/v1/sample-size", "P"),

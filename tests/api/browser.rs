@@ -426,7 +426,7 @@ async fn a_citizen_answers_the_survey_on_a_phone() {
         1
     );
     // The service saw one refused and one accepted submission.
-    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let metrics = app.get("/metrics", Some(&app.admin_key)).await.text().await.unwrap();
     for line in [
         "integritas_submissions_total{outcome=\"invalid\"} 1",
         "integritas_submissions_total{outcome=\"accepted\"} 1",

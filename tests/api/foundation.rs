@@ -16,7 +16,7 @@ async fn health_ready_and_metrics() {
     assert_eq!(r.status(), 200);
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status(), 200);
-    let m = app.get("/metrics", None).await.text().await.unwrap();
+    let m = app.get("/metrics", Some(&app.admin_key)).await.text().await.unwrap();
     assert!(m.contains("integritas_http_requests_total"), "{m}");
     assert!(m.contains("route=\"/readyz\""), "{m}");
     assert!(m.contains("integritas_http_request_duration_seconds_bucket"));
@@ -163,6 +163,7 @@ fn settings_with(forms_dir: &std::path::Path, db_url: &str) -> Settings {
     env.insert("INTEGRITAS_FORMS_DIR", forms_dir.display().to_string());
     env.insert("INTEGRITAS_DATABASE_URL", db_url.to_owned());
     env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY.to_owned());
+    env.insert("INTEGRITAS_SECRET", crate::helpers::TEST_SECRET.to_owned());
     Settings::from_lookup(|k| env.get(k).cloned()).unwrap()
 }
 

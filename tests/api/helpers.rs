@@ -47,6 +47,14 @@ fn init_logs() {
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789abcdefghijklmnop";
 
+/// The master secret of test servers (`INTEGRITAS_SECRET`): tests derive the keys from it.
+pub const TEST_SECRET: &str = "test-secret-Qm7RzX2pL9vK4wN8bT3yH6jF1cD5sA0e";
+
+/// The render-token key of a test server.
+pub fn render_key() -> Vec<u8> {
+    integritas::domain::credentials::derive_key(TEST_SECRET.as_bytes(), integritas::domain::credentials::RENDER_KEY)
+}
+
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
@@ -67,6 +75,7 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
     let mut env: HashMap<String, String> = HashMap::new();
     env.insert("INTEGRITAS_LISTEN".into(), "127.0.0.1:0".into());
     env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY".into(), ADMIN_KEY.into());
+    env.insert("INTEGRITAS_SECRET".into(), TEST_SECRET.into());
     env.insert("INTEGRITAS_RATE_LIMIT".into(), "off".into());
     env.insert("INTEGRITAS_MIN_SECONDS".into(), "0".into());
     env.insert("INTEGRITAS_DB_POOL".into(), "8".into());

@@ -249,6 +249,7 @@ impl ChildServer {
             .env("INTEGRITAS_DATABASE_URL", database_url)
             .env("INTEGRITAS_LISTEN", format!("127.0.0.1:{port}"))
             .env("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
+            .env("INTEGRITAS_SECRET", crate::helpers::TEST_SECRET)
             .env("INTEGRITAS_RATE_LIMIT", "off")
             .env("INTEGRITAS_MIN_SECONDS", "0")
             // The ledger sealer runs every second, so the kill also lands beside sealing.
@@ -771,6 +772,7 @@ async fn reliability_postgres_outage_gives_503_and_recovers_without_restart() {
     env.insert("INTEGRITAS_DATABASE_URL", pg.url());
     env.insert("INTEGRITAS_LISTEN", "127.0.0.1:0".into());
     env.insert("INTEGRITAS_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY.into());
+    env.insert("INTEGRITAS_SECRET", crate::helpers::TEST_SECRET.into());
     env.insert("INTEGRITAS_RATE_LIMIT", "off".into());
     env.insert("INTEGRITAS_MIN_SECONDS", "0".into());
     env.insert("INTEGRITAS_DB_POOL", "8".into());

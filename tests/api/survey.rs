@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use crate::campaigns::{open_link, unit_and_campaign};
-use crate::helpers::{TestApp, assert_problem, captured_logs, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, assert_problem, captured_logs, render_key, spawn_app, spawn_app_with};
 
 pub const IPKP: [&str; 8] = [
     "informasi",
@@ -47,14 +47,14 @@ pub fn all(value: u8) -> Value {
 }
 
 /// The hidden render token from a rendered page.
-fn hidden_token(html: &str) -> String {
+pub(crate) fn hidden_token(html: &str) -> String {
     let at = html.find("name=\"render_token\"").expect("render_token input");
     let rest = &html[at..];
     let v = rest.find("value=\"").unwrap() + 7;
     rest[v..v + rest[v..].find('"').unwrap()].to_owned()
 }
 
-async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
     app.client.post(app.url(&format!("/s/{code}"))).form(pairs).send().await.unwrap()
 }
 
@@ -458,13 +458,13 @@ async fn honeypot_and_render_token_refusals_store_nothing() {
     let mut f = no_token.clone();
     f.push(("render_token", &forged));
     assert_eq!(post_form(&app, &code, &f).await.status(), 400);
-    let secret = secret(&app).await;
-    let stale = integritas::domain::credentials::sign_render_token(secret.as_bytes(), &code, chrono::Utc::now().timestamp() - 3 * 3600);
+    let key = render_key();
+    let stale = integritas::domain::credentials::sign_render_token(&key, &code, chrono::Utc::now().timestamp() - 3 * 3600);
     let mut s = no_token.clone();
     s.push(("render_token", &stale));
     assert_eq!(post_form(&app, &code, &s).await.status(), 400);
     // A token rendered for another link does not open this one.
-    let other = integritas::domain::credentials::sign_render_token(secret.as_bytes(), "zzzzzzzzzz", chrono::Utc::now().timestamp());
+    let other = integritas::domain::credentials::sign_render_token(&key, "zzzzzzzzzz", chrono::Utc::now().timestamp());
     let p = assert_problem(
         app.post_json(
             &format!("/api/v1/respond/{code}"),
@@ -479,16 +479,6 @@ async fn honeypot_and_render_token_refusals_store_nothing() {
     assert_eq!(responses(&app).await, 0);
     // The fresh token still works.
     assert_eq!(post_form(&app, &code, &pairs).await.status(), 303);
-}
-
-async fn secret(app: &TestApp) -> String {
-    use sea_orm::EntityTrait;
-    integritas::entities::app_secret::Entity::find_by_id("render_token".to_owned())
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .value
 }
 
 #[tokio::test]

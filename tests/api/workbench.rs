@@ -168,6 +168,8 @@ async fn every_form_without_the_sessions_csrf_token_changes_nothing() {
         (format!("/kelola/kampanye/{}/tutup", f.campaign), vec![]),
     ];
     for (path, fields) in &forms {
+        // Another admin's session (logging in records it, so before the snapshot).
+        let other = session(&app, &other_admin).await;
         let before = app.dump_database().await;
         let missing = admin.post_raw(&app, path, fields).await;
         assert_eq!(missing.status(), 403, "{path} without csrf");
@@ -176,7 +178,6 @@ async fn every_form_without_the_sessions_csrf_token_changes_nothing() {
         forged.extend_from_slice(fields);
         assert_eq!(admin.post_raw(&app, path, &forged).await.status(), 403, "{path} with a wrong csrf");
         // Another session's token is wrong for this one.
-        let other = session(&app, &other_admin).await;
         let mut theirs: Vec<(&str, &str)> = vec![("csrf", &other.csrf)];
         theirs.extend_from_slice(fields);
         assert_eq!(

@@ -33,7 +33,7 @@ pub type Form = BTreeMap<String, String>;
 
 /// The CSRF token of a session: every workbench form carries it in its `csrf` field.
 pub fn csrf(state: &AppState, s: &Session) -> String {
-    csrf_token(&state.render_secret, s.value)
+    csrf_token(&state.csrf_key, s.value)
 }
 
 /// Checks a form's `csrf` field against the session (403, and nothing done, when it is missing
