@@ -57,6 +57,8 @@ async fn formula_text_is_neutralised_in_every_csv_export() {
     for v in [3, 4, 2, 4, 3, 4] {
         assert_eq!(submit_json(&app, code, all(v), json!({})).await.status(), 201);
     }
+    // Closed, so every response is sealed and the exports list them.
+    app.close_campaign(cid).await;
     let responses = csv(&app, &format!("/api/v1/campaigns/{cid}/responses.csv")).await;
     let national = csv(&app, "/api/v1/hasil?format=csv").await;
     let results = csv(&app, &format!("/api/v1/campaigns/{cid}/results.csv")).await;
