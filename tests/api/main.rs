@@ -28,6 +28,7 @@ mod openapi;
 mod processes;
 mod publication;
 mod reliability;
+mod reliability_outage;
 mod reports;
 mod results;
 mod survey;
