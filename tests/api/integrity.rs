@@ -9,12 +9,12 @@ use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::survey::{all, submit_json};
 
 /// Runs raw SQL written with `$n` placeholders on either backend.
-async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+pub async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
     app.db.execute_raw(integritas::repo::stmt(&app.db, sql, values)).await.unwrap();
 }
 
 /// A campaign with `n` responses (each answering 3 to all, the first one 1s), closed and so sealed.
-async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
+pub async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
     let (_, c) = crate::campaigns::unit_and_campaign(app, "ipkp").await;
     let cid = c["id"].as_str().unwrap().to_owned();
     let code = open_link(app, &cid, json!({"label": "L"})).await["code"]
