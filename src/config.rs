@@ -370,6 +370,12 @@ mod tests {
             })
         );
         assert_eq!(s.trust_proxy, TrustProxy::Hops(0));
+        assert_eq!(s.verify_interval, Duration::from_secs(24 * 3600));
+        assert_eq!(
+            from(&[("INTEGRITAS_VERIFY_HOURS", "0")]).unwrap().verify_interval,
+            Duration::from_secs(3600)
+        );
+        assert!(from(&[("INTEGRITAS_VERIFY_HOURS", "daily")]).is_err());
         assert_eq!(
             from(&[("INTEGRITAS_TRUST_PROXY", "true")]).unwrap().trust_proxy,
             TrustProxy::Hops(1)
