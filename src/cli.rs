@@ -1,4 +1,5 @@
-//! The command line: `integritas [serve]`, `migrate`, `key create`, `forms check`, `healthcheck`.
+//! The command line: `integritas [serve]`, `migrate`, `key create`, `forms check`, `ledger verify`,
+//! `healthcheck`.
 //! Errors print as one clear line each and exit non-zero; never a panic backtrace.
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use crate::config::Settings;
 use crate::domain::forms;
 use crate::repo::audit::Actor;
 use crate::service::keys::{self, KeyInput};
+use crate::service::ledger;
 use crate::startup::{self, Application};
 
 #[derive(Parser)]
@@ -42,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: FormsCommand,
     },
+    /// Work with the integrity ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// GET /healthz of the running service; exit 0 on 200, 1 otherwise (the image's HEALTHCHECK).
     Healthcheck {
         /// Base URL of the service [default: http:// and INTEGRITAS_LISTEN, 0.0.0.0 as 127.0.0.1].
@@ -63,6 +70,17 @@ enum KeyCommand {
         unit: Option<Uuid>,
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Re-check ledgers in full from their stored rows; one line per campaign, exit 1 if any
+    /// fails.
+    Verify {
+        /// Only this campaign [default: every campaign].
+        #[arg(long)]
+        campaign: Option<Uuid>,
     },
 }
 
@@ -107,6 +125,9 @@ pub fn main() -> ExitCode {
             Command::Key {
                 command: KeyCommand::Create { role, unit, name },
             } => create_key(settings, role, unit, name).await,
+            Command::Ledger {
+                command: LedgerCommand::Verify { campaign },
+            } => verify_ledgers(settings, campaign).await,
             Command::Healthcheck { .. } => unreachable!("handled before the runtime starts"),
             Command::Forms {
                 command: FormsCommand::Check { dir },
@@ -190,6 +211,35 @@ async fn create_key(settings: Settings, role: String, unit: Option<Uuid>, name: 
         k.name
     );
     Ok(())
+}
+
+/// `ledger verify [--campaign ID]`: the full re-check, the result stored as each campaign's
+/// verified head like the background job's.
+async fn verify_ledgers(settings: Settings, campaign: Option<Uuid>) -> Result<(), String> {
+    let state = startup::prepare(settings).await.map_err(|e| e.to_string())?;
+    let all = match campaign {
+        Some(id) => vec![ledger::verify_full(&state, id).await.map_err(describe)?],
+        None => ledger::verify_all(&state).await.map_err(describe)?,
+    };
+    let mut failed = 0;
+    for v in &all {
+        if v.ok {
+            println!("ok      {}: {} blocks, {} sealed", v.campaign_id, v.blocks.len(), v.head.sealed);
+            continue;
+        }
+        failed += 1;
+        println!("FAILED  {}", v.campaign_id);
+        for b in v.blocks.iter().filter(|b| !b.ok) {
+            println!("        block {}: {}", b.seq, b.problems.join("; "));
+        }
+        for p in &v.problems {
+            println!("        {p}");
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("the ledger of {n} of {} campaigns failed verification", all.len())),
+    }
 }
 
 fn describe(e: crate::error::AppError) -> String {

@@ -93,6 +93,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How often the ledger sealer runs.
     pub seal_interval: Duration,
+    /// How often the background job re-checks every campaign's ledger in full.
+    pub verify_interval: Duration,
     /// How long a rendered form may be submitted.
     pub render_token_ttl: Duration,
     /// Database pool size.
@@ -179,6 +181,7 @@ impl Settings {
             Some(other) => return Err(bad("INTEGRITAS_LOG_FORMAT", format!("`{other}` is not text or json"))),
         };
         let seal_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_SEAL_SECONDS", 10)?.max(1));
+        let verify_interval = Duration::from_secs(parse_num(&val, "INTEGRITAS_VERIFY_HOURS", 24)?.clamp(1, 24 * 365) * 3600);
         let render_token_ttl = Duration::from_secs(parse_num(&val, "INTEGRITAS_RENDER_TTL_SECONDS", 7200)?.max(60));
         let max_connections = parse_num(&val, "INTEGRITAS_DB_POOL", 16)?.clamp(1, 1000) as u32;
         let min_group = parse_num(&val, "INTEGRITAS_MIN_GROUP", DEFAULT_MIN_GROUP)?;
@@ -206,6 +209,7 @@ impl Settings {
             key_file,
             log_format,
             seal_interval,
+            verify_interval,
             render_token_ttl,
             max_connections,
             min_group,
@@ -366,6 +370,12 @@ mod tests {
             })
         );
         assert_eq!(s.trust_proxy, TrustProxy::Hops(0));
+        assert_eq!(s.verify_interval, Duration::from_secs(24 * 3600));
+        assert_eq!(
+            from(&[("INTEGRITAS_VERIFY_HOURS", "0")]).unwrap().verify_interval,
+            Duration::from_secs(3600)
+        );
+        assert!(from(&[("INTEGRITAS_VERIFY_HOURS", "daily")]).is_err());
         assert_eq!(
             from(&[("INTEGRITAS_TRUST_PROXY", "true")]).unwrap().trust_proxy,
             TrustProxy::Hops(1)

@@ -14,6 +14,7 @@ mod m20261130_000011_unit_time_zone;
 mod m20261130_000012_campaign_rule;
 mod m20261130_000020_inbox;
 mod m20261130_000028_session;
+mod m20261130_000029_ledger_verified;
 
 pub use m20261128_000006_ledger_tallies::tally_sql;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_campaign_rule::Migration),
             Box::new(m20261130_000020_inbox::Migration),
             Box::new(m20261130_000028_session::Migration),
+            Box::new(m20261130_000029_ledger_verified::Migration),
         ]
     }
 }

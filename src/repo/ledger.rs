@@ -2,16 +2,15 @@
 //! into response rows and a hash-linked block with its tallies; the head; and loading the rows the
 //! ledger check reads. The check itself is
 //! domain code (`domain::ledger::verify`, a pure function property-tested without a database);
-//! [`verify`] loads and calls it. Every row is read into a `FromQueryResult` struct.
+//! `repo::ledger_check` loads one block's rows at a time for it. Every row is read into a `FromQueryResult` struct.
 
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, TransactionTrait, Value};
 use uuid::Uuid;
 
-use crate::domain::forms::Form;
 use crate::domain::inbox;
-use crate::domain::ledger::{self, GENESIS, LedgerRows, block_hash};
+use crate::domain::ledger::{self, GENESIS, block_hash};
 pub use crate::domain::ledger::{BlockCheck, LedgerHead, Verification};
 
 #[derive(FromQueryResult)]
@@ -299,7 +298,7 @@ pub async fn seal_all(db: &DatabaseConnection, k: u64, writer: Option<&tokio::sy
 macro_rules! loaded_row {
     ($name:ident => $domain:ident { $($field:ident: $ty:ty),* $(,)? }) => {
         #[derive(FromQueryResult)]
-        struct $name {
+        pub(super) struct $name {
             $($field: $ty),*
         }
 
@@ -327,60 +326,13 @@ loaded_row!(Tally => TallyRow {
 });
 
 /// One campaign's rows of one table, read into `R` and converted to the domain row `D`.
-async fn load<R: FromQueryResult + Into<D>, D>(db: &impl ConnectionTrait, sql: &str, campaign_id: Uuid) -> Result<Vec<D>, DbErr> {
+pub(super) async fn load<R: FromQueryResult + Into<D>, D>(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    campaign_id: Uuid,
+) -> Result<Vec<D>, DbErr> {
     let rows = R::find_by_statement(super::stmt(db, sql, vec![campaign_id.into()])).all(db).await?;
     Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// Every stored row the ledger check reads for one campaign. The responses are read first: a
-/// response stored meanwhile then has answers read below but no response row, and is ignored,
-/// rather than read without its answers and reported as changed.
-pub async fn rows(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<LedgerRows, DbErr> {
-    Ok(LedgerRows {
-        responses: load::<Response, _>(
-            db,
-            "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash \
-             FROM response WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-        answers: load::<Answer, _>(
-            db,
-            "SELECT response_id, item, value, flagged FROM answer WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-        fields: load::<Field, _>(
-            db,
-            "SELECT response_id, kind, key, value, score FROM response_field WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-        blocks: load::<Block, _>(
-            db,
-            "SELECT id, seq, prev_hash, hash, count, sealed_at FROM ledger_block WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-        entries: load::<Entry, _>(
-            db,
-            "SELECT block_id, position, response_id FROM ledger_entry WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-        tallies: load::<Tally, _>(
-            db,
-            "SELECT block_id, kind, key, value, flagged, speeder, diarahkan, n, s, ss, t, tt FROM ledger_tally WHERE campaign_id = $1",
-            campaign_id,
-        )
-        .await?,
-    })
-}
-
-/// Re-verifies a campaign's ledger from its stored rows (see `domain::ledger::verify`).
-pub async fn verify(db: &impl ConnectionTrait, campaign_id: Uuid, form: &Form) -> Result<Verification, DbErr> {
-    let rows = rows(db, campaign_id).await?;
-    Ok(ledger::verify(campaign_id, form, &rows))
 }
 
 /// The newest block hash of each campaign, in one query per 1,000 campaigns.

@@ -10,6 +10,7 @@ pub mod form_versions;
 pub mod inbox;
 pub mod keys;
 pub mod ledger;
+pub mod ledger_check;
 pub mod links;
 pub mod publication;
 pub mod responses;

@@ -1,10 +1,15 @@
-//! Background jobs beside the server: the ledger sealer, and forgetting idle rate-limit keys.
+//! Background jobs beside the server: the ledger sealer, the full ledger re-check (every
+//! `INTEGRITAS_VERIFY_HOURS`), and forgetting idle rate-limit keys.
 
 use crate::state::AppState;
 
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut seal = tokio::time::interval(state.settings.seal_interval);
+        let mut recheck = tokio::time::interval(state.settings.verify_interval);
+        // The first tick is at once; the first full re-check waits one period, so start-up
+        // stays quick.
+        recheck.tick().await;
         let mut forget = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tokio::select! {
@@ -13,6 +18,14 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                         tracing::warn!(error = %e, "ledger sealing failed; will retry");
                     }
                 }
+                _ = recheck.tick() => match crate::service::ledger::verify_all(&state).await {
+                    Ok(all) => {
+                        for v in all.iter().filter(|v| !v.ok) {
+                            tracing::error!(campaign_id = %v.campaign_id, "the ledger re-check found tampering");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "the full ledger re-check failed; will retry"),
+                },
                 _ = forget.tick() => state.limiter.forget_idle(),
             }
         }

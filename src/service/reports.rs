@@ -182,7 +182,7 @@ pub async fn campaign(state: &AppState, s: &Session<'_>, id: Uuid) -> AppResult<
             excluded_at: e.excluded_at,
         })
         .collect();
-    let ledger = repo::ledger::verify(&state.db, c.id, &form).await.during("verifying the ledger")?;
+    let ledger = super::ledger::verify_loaded(state, &c, &form).await?;
     let mut here = Vec::new();
     if s.who.role != Role::Operator {
         here.push((

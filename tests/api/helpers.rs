@@ -60,6 +60,9 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     pub admin_key: String,
+    /// The server's state, for calling services the API does not expose (the full ledger
+    /// re-check).
+    pub state: integritas::state::AppState,
     pg: Option<(String, String)>,
     _keeper: Option<sea_orm::sqlx::SqliteConnection>,
 }
@@ -110,7 +113,8 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings");
     let app = Application::build(settings).await.expect("the test server starts");
     let port = app.port();
-    let db = app.state().db.clone();
+    let state = app.state().clone();
+    let db = state.db.clone();
     tokio::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
@@ -122,6 +126,7 @@ pub async fn spawn_app_with(f: impl FnOnce(&mut HashMap<String, String>)) -> Tes
         db,
         client,
         admin_key: ADMIN_KEY.into(),
+        state,
         pg,
         _keeper: keeper,
     }

@@ -9,12 +9,12 @@ use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::survey::{all, submit_json};
 
 /// Runs raw SQL written with `$n` placeholders on either backend.
-async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+pub async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
     app.db.execute_raw(integritas::repo::stmt(&app.db, sql, values)).await.unwrap();
 }
 
 /// A campaign with `n` responses (each answering 3 to all, the first one 1s), closed and so sealed.
-async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
+pub async fn sealed_campaign(app: &TestApp, n: usize) -> (String, Vec<uuid::Uuid>) {
     let (_, c) = crate::campaigns::unit_and_campaign(app, "ipkp").await;
     let cid = c["id"].as_str().unwrap().to_owned();
     let code = open_link(app, &cid, json!({"label": "L"})).await["code"]
@@ -49,7 +49,12 @@ async fn response_ids(app: &TestApp, cid: &str) -> Vec<uuid::Uuid> {
         .collect()
 }
 
+/// The ledger view after forgetting the campaign's verified head, so the call re-checks every
+/// block as the full re-check does: these tamperings are with blocks verified before, which the
+/// incremental check leaves to `verify_full` (tests/api/ledger_verify.rs shows the difference).
 async fn ledger(app: &TestApp, cid: &str) -> Value {
+    let c: uuid::Uuid = cid.parse().unwrap();
+    exec(app, "DELETE FROM ledger_verified WHERE campaign_id = $1", vec![c.into()]).await;
     let r = app.get(&format!("/api/v1/campaigns/{cid}/ledger"), Some(&app.admin_key)).await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
@@ -269,7 +274,8 @@ async fn results_move_in_sealed_groups_and_are_complete_at_close() {
         (excluded["n"].as_i64(), excluded["flags"]["excluded"].as_i64()),
         (Some(32), Some(1))
     );
-    assert_eq!(ledger(&app, &cid).await["ok"], true);
+    let v = ledger(&app, &cid).await;
+    assert_eq!(v["ok"], true, "{v}");
 }
 
 /// Answers that vary with `i`, every ninth respondent steered, three age groups.

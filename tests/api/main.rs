@@ -24,6 +24,7 @@ mod hasil_zones;
 mod healthcheck;
 mod integrity;
 mod latency;
+mod ledger_verify;
 mod openapi;
 mod processes;
 mod publication;

@@ -18,4 +18,4 @@ pub mod verify;
 
 pub use hash::{GENESIS, ResponseContent, block_hash, content_hash};
 pub use rows::{AnswerRow, BlockRow, EntryRow, FieldRow, LedgerRows, ResponseRow, TallyRow};
-pub use verify::{BlockCheck, LedgerHead, Verification, head_of, verify};
+pub use verify::{BlockCheck, LedgerHead, Verification, head_of, unlisted_problems, verify, verify_block};

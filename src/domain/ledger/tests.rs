@@ -525,3 +525,20 @@ fn a_response_forged_behind_the_service_is_reported() {
     );
     assert_eq!((v.head.blocks, v.head.sealed, v.head.unsealed), (1, 1, 1));
 }
+
+proptest! {
+    /// One block checked alone from its predecessor's hash (what the incremental check does)
+    /// says what the whole-campaign check says of it; from any other hash it does not link.
+    #[test]
+    fn a_block_checked_alone_agrees_with_the_whole_check(sim in campaign(), at in any::<Index>()) {
+        let v = sim.verify();
+        let i = at.index(v.blocks.len());
+        let mut blocks = sim.rows.blocks.clone();
+        blocks.sort_by_key(|b| b.seq);
+        let prev = if i == 0 { GENESIS.to_owned() } else { blocks[i - 1].hash.clone() };
+        let alone = verify_block(sim.campaign, ipkp(), i as i64 + 1, &prev, &blocks[i], &sim.rows);
+        prop_assert_eq!(&alone, &v.blocks[i]);
+        let wrong = verify_block(sim.campaign, ipkp(), i as i64 + 1, &"1".repeat(64), &blocks[i], &sim.rows);
+        prop_assert!(!wrong.ok && wrong.problems.iter().any(|p| p.contains("does not link")), "{:?}", wrong);
+    }
+}

@@ -240,6 +240,7 @@ pub(super) fn verification(ok: bool) -> Verification {
                 },
             },
         ],
+        checked_blocks: 2,
         problems: if ok {
             vec![]
         } else {
