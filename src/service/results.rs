@@ -21,7 +21,7 @@ use crate::entities::campaign;
 use crate::error::{AppResult, During};
 use crate::repo::{self, results::Aggregate};
 use crate::state::AppState;
-use crate::views::results::{Cell, Change, Flags, Publication, Reason, Results, Subset};
+use crate::views::results::{Cell, Change, Explanation, Flags, Publication, Results, Subset};
 
 /// A campaign's results (admin, the unit's operator, assessor).
 #[tracing::instrument(skip_all, fields(campaign_id = %id))]
@@ -99,7 +99,7 @@ fn cell(value: String, m: &Moments, view: &CellView, k: u64) -> Cell {
                 n: None,
                 index: None,
                 suppressed: true,
-                reason: Some(Reason { id, en }),
+                reason: Some(Explanation { id, en }),
             }
         }
     }
@@ -131,8 +131,8 @@ fn breakdowns(form: &Form, p: &Published, labels: &HashMap<String, String>, k: u
 }
 
 /// The note on figures that are not exact yet, in both languages.
-fn note(k: u64, snapshot_n: u64, live: u64) -> Reason {
-    Reason {
+fn note(k: u64, snapshot_n: u64, live: u64) -> Explanation {
+    Explanation {
         id: format!(
             "Kampanye masih berjalan: angka dihitung atas {snapshot_n} dari {live} respons yang tersimpan dan hanya berubah \
              setiap bertambah sedikitnya {k} respons, agar jawaban seseorang tidak dapat dikenali."

@@ -31,12 +31,13 @@ pub struct Cell {
     pub index: Option<f64>,
     pub suppressed: bool,
     /// Why the cell is suppressed, Bahasa Indonesia first; null when shown.
-    pub reason: Option<Reason>,
+    pub reason: Option<Explanation>,
 }
 
-/// A reason in both languages (`id` Bahasa Indonesia, `en` English).
+/// An explanation in both languages (`id` Bahasa Indonesia, `en` English): a suppressed cell's
+/// reason, the publication note. Not named `Reason`: that schema is the exclusion's reason text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Reason {
+pub struct Explanation {
     pub id: String,
     pub en: String,
 }
@@ -57,7 +58,7 @@ pub struct Publication {
     /// flagged count is 0 or at least k (otherwise they are the figures without them).
     pub includes_flagged: bool,
     /// What a reader should know about the figures, Bahasa Indonesia first; null when exact.
-    pub note: Option<Reason>,
+    pub note: Option<Explanation>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

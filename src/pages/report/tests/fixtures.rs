@@ -15,7 +15,7 @@ use crate::domain::evaluation::Pooling;
 use crate::domain::time_zone::TimeZone as Zone;
 use crate::views::hasil::{CampaignRef, Inputs, UnitRef};
 pub(super) use crate::views::results::Subset;
-use crate::views::results::{BlockCheck, Cell, Change, Flags, LedgerHead, Publication, Reason};
+use crate::views::results::{BlockCheck, Cell, Change, Explanation, Flags, LedgerHead, Publication};
 
 pub(super) fn nav(national: bool) -> Nav<'static> {
     Nav {
@@ -107,7 +107,7 @@ pub(super) fn results() -> Results {
                 n: None,
                 index: None,
                 suppressed: true,
-                reason: Some(Reason {
+                reason: Some(Explanation {
                     id: "kurang dari 5 responden".to_owned(),
                     en: "fewer than 5 respondents".to_owned(),
                 }),
