@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use integritas::domain::credentials::token_hash;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{AccessMode, ConnectionTrait, IsolationLevel, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::{ADMIN_KEY, replace_db_name};
@@ -149,7 +149,7 @@ impl Api {
     }
 }
 
-pub(crate) async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+pub(crate) async fn scalar(db: &impl ConnectionTrait, sql: &str) -> i64 {
     let backend = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_string(backend, sql))
@@ -439,7 +439,14 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
     let api = Api::new(server.port);
     let ready_after = api.wait_ready(Duration::from_secs(30), || server.alive()).await;
 
-    let conn = sea_orm::Database::connect(db.url()).await.unwrap();
+    let db_conn = sea_orm::Database::connect(db.url()).await.unwrap();
+    // The restarted server seals while we count: every count reads one snapshot (a repeatable-read
+    // transaction on PostgreSQL; a read transaction is one snapshot on SQLite), or an entry moved
+    // from the inbox into responses between two counts would be counted twice.
+    let conn = db_conn
+        .begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+        .await
+        .unwrap();
     // Stored: sealed into responses, or waiting in the inbox (an entry holds one whole validated
     // submission as JSON; its open link, if any, also in a column of its own).
     let waiting = scalar(&conn, "SELECT COUNT(*) FROM inbox").await as usize;
@@ -470,7 +477,8 @@ async fn reliability_sigkill_under_load_loses_no_acknowledged_submission() {
         .iter()
         .map(|r| r.try_get::<String>("", "token_hash").unwrap())
         .collect();
-    let _ = conn.close().await;
+    conn.commit().await.unwrap();
+    let _ = db_conn.close().await;
 
     println!(
         "crash test on {}: {CLIENTS} clients; SIGKILL after {kill_after:.2?} of load\n  \
