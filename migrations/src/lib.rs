@@ -15,8 +15,10 @@ mod m20261130_000012_campaign_rule;
 mod m20261130_000020_inbox;
 mod m20261130_000028_session;
 mod m20261130_000029_ledger_verified;
+mod m20261130_000030_desk_tallies;
 
 pub use m20261128_000006_ledger_tallies::tally_sql;
+pub use m20261130_000030_desk_tallies::desk_tally_sql;
 
 pub struct Migrator;
 
@@ -36,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_inbox::Migration),
             Box::new(m20261130_000028_session::Migration),
             Box::new(m20261130_000029_ledger_verified::Migration),
+            Box::new(m20261130_000030_desk_tallies::Migration),
         ]
     }
 }

@@ -187,7 +187,8 @@ async fn chain_block(txn: &DatabaseTransaction, campaign_id: Uuid, hashed: &[(Uu
         }
         txn.execute_raw(super::stmt(txn, &sql, values)).await?;
     }
-    for sql in migrations::tally_sql("e.block_id = $1") {
+    let desks = migrations::desk_tally_sql(txn.get_database_backend(), "e.block_id = $1");
+    for sql in migrations::tally_sql("e.block_id = $1").into_iter().chain([desks]) {
         txn.execute_raw(super::stmt(txn, &sql, vec![block_id.into()])).await?;
     }
     Ok(())
@@ -311,7 +312,7 @@ macro_rules! loaded_row {
 }
 
 loaded_row!(Response => ResponseRow {
-    id: Uuid, submitted_on: chrono::NaiveDate, channel: String, link_label: Option<String>, speeder: bool,
+    id: Uuid, submitted_on: chrono::NaiveDate, channel: String, open_link_id: Option<Uuid>, link_label: Option<String>, speeder: bool,
     diarahkan: bool, flagged: bool, score: f64, total: i32, sealed: bool, content_hash: String,
 });
 loaded_row!(Answer => AnswerRow { response_id: Uuid, item: String, value: i16, flagged: bool });

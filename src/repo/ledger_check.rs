@@ -41,7 +41,7 @@ pub async fn block_rows(db: &impl ConnectionTrait, block_id: Uuid) -> Result<Led
         responses: load::<Response, _>(
             db,
             &format!(
-                "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash \
+                "SELECT id, submitted_on, channel, open_link_id, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash \
                  FROM response WHERE id IN ({LISTED})"
             ),
             block_id,
@@ -84,7 +84,7 @@ pub async fn unlisted_rows(db: &impl ConnectionTrait, campaign_id: Uuid) -> Resu
         responses: load_n::<Response, _>(
             db,
             &format!(
-                "SELECT id, submitted_on, channel, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash \
+                "SELECT id, submitted_on, channel, open_link_id, link_label, speeder, diarahkan, flagged, score, total, sealed, content_hash \
                  FROM response WHERE id IN ({UNLISTED})"
             ),
             campaign_id,

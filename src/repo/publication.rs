@@ -1,6 +1,6 @@
 //! The reads behind the publication rule (`domain::publication`): a campaign's sealed blocks in
 //! `seq` order with their counts per breakdown cell (demographic values from the blocks' `field`
-//! tallies, desks from the sealed responses' open link), and the campaign's aggregates over the
+//! tallies, desks from their `desk` tallies), and the campaign's aggregates over the
 //! blocks up to a snapshot. Excluded responses are taken out block by block, so the rule and the
 //! figures see the same counts. Kept apart from `repo::results` (the exact figures after close):
 //! only sealed blocks are read here, never a response waiting to be sealed.
@@ -47,6 +47,14 @@ struct DeskCell {
 }
 
 #[derive(FromQueryResult)]
+struct DeskTally {
+    seq: i64,
+    key: String,
+    n: i64,
+    s: Option<f64>,
+}
+
+#[derive(FromQueryResult)]
 struct DeskLabel {
     id: Uuid,
     label: String,
@@ -61,7 +69,7 @@ const EXCLUDED_IN_BLOCKS: &str =
     "exclusion x JOIN ledger_entry e ON e.response_id = x.response_id JOIN ledger_block b ON b.id = e.block_id";
 
 /// The fixed statements `sealed_blocks` runs (named, as the benchmark names statements).
-pub fn block_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 5] {
+pub fn block_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'static str, Statement); 6] {
     let st = |sql: String| super::stmt(db, &sql, vec![campaign_id.into()]);
     [
         (
@@ -94,14 +102,28 @@ pub fn block_statements(db: &impl ConnectionTrait, campaign_id: Uuid) -> [(&'sta
         (
             "desk cells per block",
             st(
-                "SELECT b.seq AS seq, r.open_link_id AS link_id, COUNT(*) AS n, SUM(r.score) AS s FROM ledger_entry e \
-                JOIN ledger_block b ON b.id = e.block_id JOIN response r ON r.id = e.response_id \
-                WHERE e.campaign_id = $1 AND r.open_link_id IS NOT NULL \
-                AND NOT EXISTS (SELECT 1 FROM exclusion x WHERE x.response_id = r.id) GROUP BY b.seq, r.open_link_id"
+                "SELECT b.seq AS seq, lt.key AS key, CAST(SUM(lt.n) AS BIGINT) AS n, SUM(lt.s) AS s \
+                FROM ledger_tally lt JOIN ledger_block b ON b.id = lt.block_id WHERE lt.campaign_id = $1 AND lt.kind = 'desk' \
+                GROUP BY b.seq, lt.key"
                     .into(),
             ),
         ),
+        (
+            "excluded desk cells per block",
+            st(format!(
+                "SELECT b.seq AS seq, r.open_link_id AS link_id, COUNT(*) AS n, SUM(r.score) AS s FROM {EXCLUDED_IN_BLOCKS} \
+                 JOIN response r ON r.id = x.response_id WHERE x.campaign_id = $1 AND r.open_link_id IS NOT NULL \
+                 GROUP BY b.seq, r.open_link_id"
+            )),
+        ),
     ]
+}
+
+/// A desk tally's key (the open link's id as 32 hex digits) as the cells name a desk.
+fn desk_key(key: &str) -> Result<String, DbErr> {
+    Uuid::parse_str(key)
+        .map(|id| id.to_string())
+        .map_err(|_| DbErr::Type(format!("ledger_tally: a desk key that is not an id: {key:?}")))
 }
 
 fn add(m: &mut Moments, n: i64, s: Option<f64>, sign: f64) {
@@ -117,7 +139,8 @@ fn add(m: &mut Moments, n: i64, s: Option<f64>, sign: f64) {
 /// snapshot so a block sealed meanwhile is either wholly in or wholly out.
 pub async fn sealed_blocks(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Vec<SealedBlock>, DbErr> {
     let txn = snapshot(db).await?;
-    let [counts, excluded, fields, excluded_fields, desks] = block_statements(&txn, campaign_id).map(|(_, s)| s);
+    let [counts, excluded, fields, excluded_fields, desks, excluded_desks] =
+        block_statements(&txn, campaign_id).map(|(_, s)| s);
     let mut blocks: Vec<SealedBlock> = BlockCount::find_by_statement(counts)
         .all(&txn)
         .await?
@@ -146,13 +169,18 @@ pub async fn sealed_blocks(db: &DatabaseConnection, campaign_id: Uuid) -> Result
             }
         }
     }
-    for c in DeskCell::find_by_statement(desks).all(&txn).await? {
+    for c in DeskTally::find_by_statement(desks).all(&txn).await? {
+        if let Some(&i) = index.get(&c.seq) {
+            add(blocks[i].cells.entry((Dimension::Desk, desk_key(&c.key)?)).or_default(), c.n, c.s, 1.0);
+        }
+    }
+    for c in DeskCell::find_by_statement(excluded_desks).all(&txn).await? {
         if let Some(&i) = index.get(&c.seq) {
             add(
                 blocks[i].cells.entry((Dimension::Desk, c.link_id.to_string())).or_default(),
                 c.n,
                 c.s,
-                1.0,
+                -1.0,
             );
         }
     }
@@ -163,21 +191,35 @@ pub async fn sealed_blocks(db: &DatabaseConnection, campaign_id: Uuid) -> Result
     Ok(blocks)
 }
 
-/// Every response's desk cell over the whole campaign (the exact figures after close), net of
-/// exclusions, keyed by the open link's id.
-pub async fn desk_cells(db: &impl ConnectionTrait, campaign_id: Uuid) -> Result<BTreeMap<String, Moments>, DbErr> {
-    let rows: Vec<DeskCell> = all(
-        db,
-        "SELECT CAST(0 AS BIGINT) AS seq, r.open_link_id AS link_id, COUNT(*) AS n, SUM(r.score) AS s FROM response r \
-         WHERE r.campaign_id = $1 AND r.open_link_id IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM exclusion x WHERE x.response_id = r.id) GROUP BY r.open_link_id",
+/// Every sealed response's desk cell over the whole campaign (the exact figures after close, when
+/// every response is sealed), net of exclusions, keyed by the open link's id: the blocks' desk
+/// tallies less the excluded responses.
+pub async fn desk_cells(db: &DatabaseConnection, campaign_id: Uuid) -> Result<BTreeMap<String, Moments>, DbErr> {
+    let txn = snapshot(db).await?;
+    let tallies: Vec<DeskTally> = all(
+        &txn,
+        "SELECT CAST(0 AS BIGINT) AS seq, key, CAST(SUM(n) AS BIGINT) AS n, SUM(s) AS s FROM ledger_tally \
+         WHERE campaign_id = $1 AND kind = 'desk' GROUP BY key",
         vec![campaign_id.into()],
     )
     .await?;
-    let mut out = BTreeMap::new();
-    for c in rows {
-        add(out.entry(c.link_id.to_string()).or_default(), c.n, c.s, 1.0);
+    let excluded: Vec<DeskCell> = all(
+        &txn,
+        "SELECT CAST(0 AS BIGINT) AS seq, r.open_link_id AS link_id, COUNT(*) AS n, SUM(r.score) AS s FROM exclusion x \
+         JOIN response r ON r.id = x.response_id JOIN ledger_entry e ON e.response_id = r.id \
+         WHERE x.campaign_id = $1 AND r.open_link_id IS NOT NULL GROUP BY r.open_link_id",
+        vec![campaign_id.into()],
+    )
+    .await?;
+    txn.rollback().await?;
+    let mut out: BTreeMap<String, Moments> = BTreeMap::new();
+    for c in tallies {
+        add(out.entry(desk_key(&c.key)?).or_default(), c.n, c.s, 1.0);
     }
+    for c in excluded {
+        add(out.entry(c.link_id.to_string()).or_default(), c.n, c.s, -1.0);
+    }
+    out.retain(|_, m| m.n > 0);
     Ok(out)
 }
 

@@ -170,6 +170,25 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
     .await;
     assert_eq!(ledger(&app, &cid4).await["ok"], true);
     assert_eq!(results_of(&app, &cid4).await, before);
+    // The desk tallies (the desk figures add those up) are checked the same way.
+    assert_eq!(before["desks"].as_array().map(Vec::len), Some(1), "{before}");
+    exec(
+        &app,
+        "UPDATE ledger_tally SET n = n + 50 WHERE campaign_id = $1 AND kind = 'desk'",
+        vec![c4.into()],
+    )
+    .await;
+    assert_eq!(results_of(&app, &cid4).await["desks"][0]["n"], 56, "forged desk tallies move the desk");
+    let v = ledger(&app, &cid4).await;
+    assert!(broken_blocks(&v)[0].1.contains("tallies do not match"), "{v}");
+    exec(
+        &app,
+        "UPDATE ledger_tally SET n = n - 50 WHERE campaign_id = $1 AND kind = 'desk'",
+        vec![c4.into()],
+    )
+    .await;
+    assert_eq!(ledger(&app, &cid4).await["ok"], true);
+    assert_eq!(results_of(&app, &cid4).await, before);
 
     // An unmarked sealed response: the results read the tallies alone, the ledger names it.
     exec(&app, "UPDATE response SET sealed = FALSE WHERE id = $1", vec![ids4[5].into()]).await;

@@ -15,6 +15,8 @@ pub struct ResponseRow {
     pub id: Uuid,
     pub submitted_on: NaiveDate,
     pub channel: String,
+    /// The desk (open link) it came through, if any.
+    pub open_link_id: Option<Uuid>,
     pub link_label: Option<String>,
     pub speeder: bool,
     pub diarahkan: bool,
@@ -75,7 +77,7 @@ pub struct EntryRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TallyRow {
     pub block_id: Uuid,
-    /// `answer`, `response` or `field`.
+    /// `answer`, `response`, `field` or `desk`.
     pub kind: String,
     pub key: String,
     pub value: String,

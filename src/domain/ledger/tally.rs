@@ -42,7 +42,8 @@ impl Sums {
 pub type Tallies = HashMap<TallyKey, Sums>;
 
 /// What one response adds to its block's tallies, from its stored rows: one `answer` row per
-/// answer, one `response` row, one `field` row per demographic answer.
+/// answer, one `response` row, one `field` row per demographic answer, one `desk` row for a
+/// response that came through an open link.
 pub fn of_response(r: &ResponseRow, answers: &[&AnswerRow], fields: &[&FieldRow]) -> Vec<(TallyKey, Sums)> {
     let one = |s: f64| Sums {
         n: 1,
@@ -70,6 +71,10 @@ pub fn of_response(r: &ResponseRow, answers: &[&AnswerRow], fields: &[&FieldRow]
         // check names the response.
         let key = ("field".into(), f.key.clone(), f.value.clone(), false, false, false);
         out.push((key, one(f.score.unwrap_or(f64::NAN))));
+    }
+    if let Some(link) = r.open_link_id {
+        let key = ("desk".into(), link.simple().to_string(), String::new(), false, false, false);
+        out.push((key, one(r.score)));
     }
     out
 }

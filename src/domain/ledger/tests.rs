@@ -108,6 +108,8 @@ impl Sim {
         let submitted_on = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + Duration::days(c.day);
         let channel = if c.token { "token" } else { "open_link" };
         let link_label = if c.token { None } else { c.label };
+        // A desk per label (and one for links without a label).
+        let open_link_id = (!c.token).then(|| Uuid::from_u128(0xde5c_0000 + c.label.map_or(0, |l| l.bytes().map(u128::from).sum())));
         let content_hash = content_hash(&ResponseContent {
             id: &id.to_string(),
             campaign_id: &self.campaign.to_string(),
@@ -123,6 +125,7 @@ impl Sim {
             id,
             submitted_on,
             channel: channel.to_owned(),
+            open_link_id,
             link_label: link_label.map(str::to_owned),
             speeder: c.speeder,
             diarahkan,
@@ -186,7 +189,8 @@ impl Sim {
         }
     }
 
-    /// The three tally statements of `migrations::tally_sql`, as GROUP BYs over the block's rows.
+    /// The tally statements of `migrations::tally_sql` and `desk_tally_sql`, as GROUP BYs over the
+    /// block's rows.
     fn tally(&mut self, block: Uuid, ids: &[Uuid]) {
         type Key = (&'static str, String, String, bool, bool, bool);
         let mut groups: BTreeMap<Key, (i64, f64, f64, i64, i64)> = BTreeMap::new();
@@ -200,6 +204,9 @@ impl Sim {
         for r in self.rows.responses.iter().filter(|r| ids.contains(&r.id)) {
             let key = ("response", String::new(), String::new(), r.flagged, r.speeder, r.diarahkan);
             add(key, r.score, i64::from(r.total));
+            if let Some(link) = r.open_link_id {
+                add(("desk", link.simple().to_string(), String::new(), false, false, false), r.score, 0);
+            }
         }
         for f in self
             .rows
