@@ -531,8 +531,9 @@ fn the_command_line_checks_forms_and_creates_keys() {
 }
 
 /// Upgrading a database that already holds responses: migration 000005 copies each response's
-/// score onto its field rows, and 000006 marks the responses already in a block and gives every
-/// existing block its tallies, so old data keeps its results and breakdowns.
+/// score onto its field rows, 000006 marks the responses already in a block and gives every
+/// existing block its tallies, and 000030 its desk tallies, so old data keeps its results,
+/// breakdowns and desk figures.
 #[tokio::test]
 async fn upgrading_backfills_the_breakdown_scores() {
     use migrations::MigratorTrait;
@@ -578,6 +579,18 @@ async fn upgrading_backfills_the_breakdown_scores() {
         )
         .await;
     }
+    // The first came through a desk (open link).
+    let desk = uuid::Uuid::new_v4();
+    run(
+        "INSERT INTO open_link (id, campaign_id, code, label, created_at) VALUES ($1, $2, 'lama-loket', 'Loket 1', $3)",
+        vec![desk.into(), campaign.into(), now.into()],
+    )
+    .await;
+    run(
+        "UPDATE response SET channel = 'open_link', open_link_id = $1 WHERE id = $2",
+        vec![desk.into(), ids[0].into()],
+    )
+    .await;
     // The first response was already sealed into a block before the upgrade.
     let block = uuid::Uuid::new_v4();
     run(
@@ -632,10 +645,13 @@ async fn upgrading_backfills_the_breakdown_scores() {
     assert_eq!(
         tallies,
         [
+            ("desk".to_owned(), desk.simple().to_string(), String::new(), 1, 2.5),
             ("field".to_owned(), "usia".to_owned(), "25-39".to_owned(), 1, 2.5),
             ("response".to_owned(), String::new(), String::new(), 1, 2.5)
         ]
     );
+    let desks = integritas::repo::publication::desk_cells(&db, campaign).await.unwrap();
+    assert_eq!(desks.get(&desk.to_string()).map(|m| (m.n, m.sum)), Some((1, 2.5)));
     for (id, score) in ids.iter().zip(scores) {
         let rows = db
             .query_all_raw(integritas::repo::stmt(
