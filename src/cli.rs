@@ -218,11 +218,19 @@ async fn create_key(settings: Settings, role: String, unit: Option<Uuid>, name: 
 async fn verify_ledgers(settings: Settings, campaign: Option<Uuid>) -> Result<(), String> {
     let state = startup::prepare(settings).await.map_err(|e| e.to_string())?;
     let all = match campaign {
-        Some(id) => vec![ledger::verify_full(&state, id).await.map_err(describe)?],
+        Some(id) => vec![(id, Ok(ledger::verify_full(&state, id).await.map_err(describe)?))],
         None => ledger::verify_all(&state).await.map_err(describe)?,
     };
     let mut failed = 0;
-    for v in &all {
+    for (id, v) in &all {
+        let v = match v {
+            Ok(v) => v,
+            Err(e) => {
+                failed += 1;
+                println!("ERROR   {id}: could not be checked: {}", e.detail());
+                continue;
+            }
+        };
         if v.ok {
             println!("ok      {}: {} blocks, {} sealed", v.campaign_id, v.blocks.len(), v.head.sealed);
             continue;

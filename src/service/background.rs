@@ -20,8 +20,12 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
                 _ = recheck.tick() => match crate::service::ledger::verify_all(&state).await {
                     Ok(all) => {
-                        for v in all.iter().filter(|v| !v.ok) {
-                            tracing::error!(campaign_id = %v.campaign_id, "the ledger re-check found tampering");
+                        for (id, v) in &all {
+                            match v {
+                                Ok(v) if !v.ok => tracing::error!(campaign_id = %id, "the ledger re-check found tampering"),
+                                Ok(_) => {}
+                                Err(e) => tracing::error!(campaign_id = %id, error = %e, "the ledger re-check could not check this campaign"),
+                            }
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "the full ledger re-check failed; will retry"),

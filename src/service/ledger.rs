@@ -48,11 +48,13 @@ pub async fn verify_full(state: &AppState, id: Uuid) -> AppResult<Verification> 
 }
 
 /// [`verify_full`] for every campaign, in id order (the background job, the command line).
-pub async fn verify_all(state: &AppState) -> AppResult<Vec<Verification>> {
+/// A campaign whose check could not run (its rows unreadable, its form unknown) is reported with
+/// its error and the others are still checked: one broken campaign must not hide the rest.
+pub async fn verify_all(state: &AppState) -> AppResult<Vec<(Uuid, AppResult<Verification>)>> {
     let ids = repo::ledger_check::campaign_ids(&state.db).await.during("listing campaigns")?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        out.push(verify_full(state, id).await?);
+        out.push((id, verify_full(state, id).await));
     }
     Ok(out)
 }

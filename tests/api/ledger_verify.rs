@@ -187,6 +187,26 @@ async fn the_cli_rechecks_every_block_and_exits_1_on_old_tampering() {
     }
     // The CLI's result is the stored head the view reports from.
     assert_eq!(ledger(&app, &cid).await["ok"], false);
+
+    // A campaign that cannot be checked at all (its form version is not installed here) is
+    // reported, and the others are still checked.
+    {
+        use sea_orm::ConnectionTrait;
+        // Behind the service's back, past the foreign key (one connection, so the pragma holds).
+        let one = sea_orm::Database::connect(sea_orm::ConnectOptions::new(url.clone()).max_connections(1).to_owned())
+            .await
+            .unwrap();
+        one.execute_unprepared("PRAGMA foreign_keys = OFF").await.unwrap();
+        one.execute_unprepared(&format!("UPDATE campaign SET form_version = 99 WHERE id = x'{}'", other.replace('-', "")))
+            .await
+            .unwrap();
+        let _ = one.close().await;
+    }
+    let (ok, out) = cli(&url, &[]);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("ERROR   {other}: could not be checked")), "{out}");
+    assert!(out.contains(&format!("FAILED  {cid}")), "{out}");
+    assert!(out.contains("the ledger of 2 of "), "{out}");
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
