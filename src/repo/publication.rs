@@ -139,8 +139,7 @@ fn add(m: &mut Moments, n: i64, s: Option<f64>, sign: f64) {
 /// snapshot so a block sealed meanwhile is either wholly in or wholly out.
 pub async fn sealed_blocks(db: &DatabaseConnection, campaign_id: Uuid) -> Result<Vec<SealedBlock>, DbErr> {
     let txn = snapshot(db).await?;
-    let [counts, excluded, fields, excluded_fields, desks, excluded_desks] =
-        block_statements(&txn, campaign_id).map(|(_, s)| s);
+    let [counts, excluded, fields, excluded_fields, desks, excluded_desks] = block_statements(&txn, campaign_id).map(|(_, s)| s);
     let mut blocks: Vec<SealedBlock> = BlockCount::find_by_statement(counts)
         .all(&txn)
         .await?
@@ -171,7 +170,12 @@ pub async fn sealed_blocks(db: &DatabaseConnection, campaign_id: Uuid) -> Result
     }
     for c in DeskTally::find_by_statement(desks).all(&txn).await? {
         if let Some(&i) = index.get(&c.seq) {
-            add(blocks[i].cells.entry((Dimension::Desk, desk_key(&c.key)?)).or_default(), c.n, c.s, 1.0);
+            add(
+                blocks[i].cells.entry((Dimension::Desk, desk_key(&c.key)?)).or_default(),
+                c.n,
+                c.s,
+                1.0,
+            );
         }
     }
     for c in DeskCell::find_by_statement(excluded_desks).all(&txn).await? {

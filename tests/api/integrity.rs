@@ -178,7 +178,11 @@ async fn the_ledger_names_the_block_behind_each_tampering() {
         vec![c4.into()],
     )
     .await;
-    assert_eq!(results_of(&app, &cid4).await["desks"][0]["n"], 56, "forged desk tallies move the desk");
+    assert_eq!(
+        results_of(&app, &cid4).await["desks"][0]["n"],
+        56,
+        "forged desk tallies move the desk"
+    );
     let v = ledger(&app, &cid4).await;
     assert!(broken_blocks(&v)[0].1.contains("tallies do not match"), "{v}");
     exec(

@@ -197,9 +197,12 @@ async fn the_cli_rechecks_every_block_and_exits_1_on_old_tampering() {
             .await
             .unwrap();
         one.execute_unprepared("PRAGMA foreign_keys = OFF").await.unwrap();
-        one.execute_unprepared(&format!("UPDATE campaign SET form_version = 99 WHERE id = x'{}'", other.replace('-', "")))
-            .await
-            .unwrap();
+        one.execute_unprepared(&format!(
+            "UPDATE campaign SET form_version = 99 WHERE id = x'{}'",
+            other.replace('-', "")
+        ))
+        .await
+        .unwrap();
         let _ = one.close().await;
     }
     let (ok, out) = cli(&url, &[]);

@@ -61,7 +61,8 @@ pub(crate) async fn post_form(app: &TestApp, code: &str, pairs: &[(&str, &str)])
 /// Submissions stored: sealed, or waiting in the inbox. One statement, so one snapshot: the sealer
 /// may move an entry from the inbox into responses between two separate counts.
 async fn responses(app: &TestApp) -> i64 {
-    app.count("SELECT (SELECT COUNT(*) FROM response) + (SELECT COUNT(*) FROM inbox)").await
+    app.count("SELECT (SELECT COUNT(*) FROM response) + (SELECT COUNT(*) FROM inbox)")
+        .await
 }
 
 #[tokio::test]
