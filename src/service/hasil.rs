@@ -273,9 +273,18 @@ async fn hasil_for(
                 .map(|c| c.id)
         })
         .collect();
-    let aggs = repo::results::aggregates(&state.db, &ids)
+    let mut aggs = repo::results::aggregates(&state.db, &ids)
         .await
         .during("reading hasil aggregates")?;
+    // A campaign still open (one named in the record or a what-if) counts with its published
+    // snapshot, as its results do: its exact figures, read after each submission, would tell the
+    // unit each respondent's answers (issue 12).
+    let wanted: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
+    for c in plans.iter().flat_map(|(_, list)| list) {
+        if wanted.contains(&c.id) && !super::published::is_closed(c) {
+            aggs.insert(c.id, super::published::read(state, c).await?.agg);
+        }
+    }
     let empty = Aggregate::default();
     let n_of = |id: Uuid| aggs.get(&id).map_or(0, |a| a.moments(true).0.n);
 

@@ -276,3 +276,61 @@ async fn a_dimension_with_one_small_cell_hides_a_second_one() {
     assert_eq!(desk(&r, "A").unwrap()["n"], 8);
     assert_eq!(desk(&r, "C").unwrap()["suppressed"], true);
 }
+
+/// The hasil reads an open campaign (named as a what-if, or in the record) through its published
+/// snapshot, like its results, not its exact figures. They differ once a response is excluded: its
+/// block then holds fewer than k, the snapshot stays behind it, and the exact figures would move
+/// by that one response.
+#[tokio::test]
+async fn the_hasil_of_an_open_campaign_reads_its_published_snapshot() {
+    use sea_orm::ConnectionTrait;
+    let app = app_with_k().await;
+    let (cid, uid, codes) = campaign_with_desks(&app, &["Loket H"]).await;
+    let (_, operator) = app.create_key("operator", Some(&uid)).await;
+    // 3k answers: while open the sealer keeps k waiting, so two blocks of k are sealed.
+    for _ in 0..3 * K {
+        answer(&app, &codes["Loket H"], 3, "Paspor").await;
+    }
+    seal(&app).await;
+    let path = format!("/api/v1/units/{uid}/hasil?ipkp={cid}");
+    let hasil = || async {
+        let r = app.get(&path, Some(&operator)).await;
+        assert_eq!(r.status(), 200);
+        r.json::<Value>().await.unwrap()
+    };
+    let before = hasil().await;
+    assert_eq!(before["ipkp"]["campaign_id"], cid.as_str(), "{before}");
+    assert_eq!(before["ipkp"]["n"], 2 * K, "{before}");
+
+    // One response of the second block excluded.
+    let c: uuid::Uuid = cid.parse().unwrap();
+    let row = app
+        .db
+        .query_one_raw(integritas::repo::stmt(
+            &app.db,
+            "SELECT e.response_id AS id FROM ledger_entry e JOIN ledger_block b ON b.id = e.block_id \
+             WHERE b.campaign_id = $1 AND b.seq = 2",
+            vec![c.into()],
+        ))
+        .await
+        .unwrap()
+        .expect("a second block");
+    let rid: uuid::Uuid = row.try_get("", "id").unwrap();
+    let r = app
+        .post_json(
+            &format!("/api/v1/responses/{rid}/exclude"),
+            Some(&app.admin_key),
+            &json!({"reason": "Isian uji coba petugas"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let published = results(&app, &cid, &operator).await;
+    assert_eq!(published["snapshot_n"].as_u64(), Some(K), "{published}");
+    let after = hasil().await;
+    assert_eq!(after["ipkp"]["n"], K, "the hasil reads the snapshot: {after}");
+
+    // After close the hasil reads every response, exact.
+    close(&app, &cid).await;
+    let closed = hasil().await;
+    assert_eq!(closed["ipkp"]["n"], 3 * K - 1, "{closed}");
+}
