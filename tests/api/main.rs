@@ -35,4 +35,6 @@ mod reliability_outage;
 mod reports;
 mod results;
 mod survey;
+mod survey_defences;
+mod upgrade;
 mod workbench;
